@@ -1,0 +1,175 @@
+package dev.aegis.bench;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Accounts for the outcome of each request. Latency is always charged from the request's
+ * <em>intended</em> send time (coordinated-omission correction): a request that waited behind a
+ * stalled server or a busy client is charged for that wait.
+ *
+ * <p>Not thread-safe: each load stream owns one recorder, used only from its event loop; streams'
+ * recorders are merged with {@link #add(LatencyRecorder)} after the run.
+ */
+public final class LatencyRecorder {
+  /** Highest trackable latency: 60 s in microseconds. */
+  public static final long MAX_MICROS = 60_000_000L;
+
+  private final Histogram latency = new Histogram(1, MAX_MICROS, 3);
+  /** Time from intended send to the moment the request got a connection and was written. */
+  private final Histogram sendLag = new Histogram(1, MAX_MICROS, 3);
+  private final Map<Integer, Long> statusCounts = new TreeMap<>();
+  private final Map<String, Long> errorCounts = new TreeMap<>();
+  private final long lateThresholdNanos;
+  private final int expectedStatus;
+
+  private long responses;
+  private long expected;
+  private long unexpected;
+  private long timeouts;
+  private long errors;
+  private long late;
+  private long schedulerLate;
+  private long dropped;
+  private long lastCompletionNanos = Long.MIN_VALUE;
+
+  /**
+   * @param expectedStatus the status the scenario expects (e.g. 200 for allow, 403 for deny)
+   * @param lateThresholdNanos a request sent more than this after its intended time counts as
+   *     backlog
+   */
+  public LatencyRecorder(int expectedStatus, long lateThresholdNanos) {
+    this.expectedStatus = expectedStatus;
+    this.lateThresholdNanos = lateThresholdNanos;
+  }
+
+  /** The scheduler fired request late (the generator itself could not keep up). */
+  public void recordFired(long intendedNanos, long firedNanos) {
+    if (firedNanos - intendedNanos > lateThresholdNanos) {
+      schedulerLate++;
+    }
+  }
+
+  /** The request got a connection and was written at {@code sentNanos}. */
+  public void recordSent(long intendedNanos, long sentNanos) {
+    long lag = sentNanos - intendedNanos;
+    sendLag.recordValue(toMicros(lag));
+    if (lag > lateThresholdNanos) {
+      late++;
+    }
+  }
+
+  public void recordResponse(long intendedNanos, long completedNanos, int status) {
+    latency.recordValue(toMicros(completedNanos - intendedNanos));
+    responses++;
+    statusCounts.merge(status, 1L, Long::sum);
+    if (status == expectedStatus) {
+      expected++;
+    } else {
+      unexpected++;
+    }
+    noteCompletion(completedNanos);
+  }
+
+  /** A timed-out request is charged the time it was outstanding (from its intended time). */
+  public void recordTimeout(long intendedNanos, long nowNanos) {
+    latency.recordValue(toMicros(nowNanos - intendedNanos));
+    timeouts++;
+    noteCompletion(nowNanos);
+  }
+
+  /** A transport error (connection refused, reset...). Not a latency sample. */
+  public void recordError(String kind) {
+    errors++;
+    errorCounts.merge(kind, 1L, Long::sum);
+  }
+
+  /** A request the generator did not send because too many were outstanding. */
+  public void recordDropped() {
+    dropped++;
+  }
+
+  private void noteCompletion(long nanos) {
+    if (nanos > lastCompletionNanos) {
+      lastCompletionNanos = nanos;
+    }
+  }
+
+  static long toMicros(long nanos) {
+    long us = Math.max(0, nanos) / 1_000L;
+    return Math.min(us, MAX_MICROS);
+  }
+
+  public void add(LatencyRecorder other) {
+    latency.add(other.latency);
+    sendLag.add(other.sendLag);
+    other.statusCounts.forEach((k, v) -> statusCounts.merge(k, v, Long::sum));
+    other.errorCounts.forEach((k, v) -> errorCounts.merge(k, v, Long::sum));
+    responses += other.responses;
+    expected += other.expected;
+    unexpected += other.unexpected;
+    timeouts += other.timeouts;
+    errors += other.errors;
+    late += other.late;
+    schedulerLate += other.schedulerLate;
+    dropped += other.dropped;
+    lastCompletionNanos = Math.max(lastCompletionNanos, other.lastCompletionNanos);
+  }
+
+  public Histogram latency() {
+    return latency;
+  }
+
+  public Histogram sendLag() {
+    return sendLag;
+  }
+
+  public Map<Integer, Long> statusCounts() {
+    return statusCounts;
+  }
+
+  public Map<String, Long> errorCounts() {
+    return errorCounts;
+  }
+
+  public int expectedStatus() {
+    return expectedStatus;
+  }
+
+  public long responses() {
+    return responses;
+  }
+
+  public long expected() {
+    return expected;
+  }
+
+  public long unexpected() {
+    return unexpected;
+  }
+
+  public long timeouts() {
+    return timeouts;
+  }
+
+  public long errors() {
+    return errors;
+  }
+
+  public long late() {
+    return late;
+  }
+
+  public long schedulerLate() {
+    return schedulerLate;
+  }
+
+  public long dropped() {
+    return dropped;
+  }
+
+  public long lastCompletionNanos() {
+    return lastCompletionNanos;
+  }
+}

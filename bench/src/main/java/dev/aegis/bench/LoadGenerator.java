@@ -1,0 +1,315 @@
+package dev.aegis.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * Open-loop, fixed-rate HTTP load generator on the Vert.x HttpClient.
+ *
+ * <p>Each stream runs on one event loop and sends its share of the {@link Schedule}: whenever the
+ * loop wakes, it sends every request whose intended time has come, then arms a nanosecond timer
+ * for the next intended time. Sending never waits for responses (open loop); when all pooled
+ * connections are busy, requests queue in the pool and are charged for that wait because latency
+ * runs from the intended send time.
+ */
+public final class LoadGenerator implements AutoCloseable {
+
+  /** Cumulative CPU seconds of named processes (e.g. the server under test). */
+  public interface CpuProbe {
+    Map<String, Double> cpuSeconds();
+
+    CpuProbe NONE = Map::of;
+  }
+
+  private final Vertx vertx;
+  private final int eventLoops;
+
+  public LoadGenerator(int eventLoops) {
+    this.eventLoops = eventLoops;
+    this.vertx = Vertx.builder()
+        .with(new VertxOptions()
+            .setEventLoopPoolSize(eventLoops)
+            .setWorkerPoolSize(2)
+            .setInternalBlockingPoolSize(2)
+            .setPreferNativeTransport(true))
+        .build();
+  }
+
+  public boolean nativeTransport() {
+    return vertx.isNativeTransportEnabled();
+  }
+
+  public String transport() {
+    return vertx.isNativeTransportEnabled() ? "epoll" : "nio";
+  }
+
+  /** Runs one load run to completion (blocking the calling thread, never an event loop). */
+  public LoadResult run(LoadSpec spec, CpuProbe probe) throws InterruptedException {
+    if (spec.eventLoops() > eventLoops) {
+      throw new IllegalArgumentException("spec wants " + spec.eventLoops()
+          + " event loops, generator has " + eventLoops);
+    }
+    int n = spec.eventLoops();
+    long lateNanos = (long) (spec.lateThresholdMs() * 1_000_000L);
+    List<Stream> streams = new ArrayList<>();
+    for (int k = 0; k < n; k++) {
+      int conns = spec.connections() / n + (k < spec.connections() % n ? 1 : 0);
+      streams.add(new Stream(spec, new Schedule(spec.rate(), spec.warmupSeconds(),
+          spec.durationSeconds(), k, n), conns, lateNanos, spec.maxOutstanding() / n));
+    }
+    Schedule whole = new Schedule(spec.rate(), spec.warmupSeconds(), spec.durationSeconds());
+    // Start a little in the future so every stream is armed before the first intended time.
+    long start = System.nanoTime() + 20_000_000L;
+    for (Stream s : streams) {
+      s.start(start);
+    }
+    long measureStart = start + whole.measureStartOffsetNanos();
+    long measureEnd = start + whole.endOffsetNanos();
+    sleepUntil(measureStart);
+    double clientCpu0 = processCpuSeconds();
+    Map<String, Double> server0 = probe.cpuSeconds();
+    sleepUntil(measureEnd);
+    double clientCpu1 = processCpuSeconds();
+    Map<String, Double> server1 = probe.cpuSeconds();
+    double window = (measureEnd - measureStart) / 1e9;
+
+    // Wait for the stragglers: at most the request timeout plus a margin.
+    long deadline = measureEnd + TimeUnit.MILLISECONDS.toNanos(spec.timeoutMs()) + 2_000_000_000L;
+    for (Stream s : streams) {
+      long left = deadline - System.nanoTime();
+      try {
+        s.done.future().toCompletionStage().toCompletableFuture()
+            .get(Math.max(1, left), TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+        // counted as unfinished below
+      }
+    }
+    LatencyRecorder measured = new LatencyRecorder(spec.source().expectedStatus(), lateNanos);
+    LatencyRecorder warm = new LatencyRecorder(spec.source().expectedStatus(), lateNanos);
+    long unfinished = 0;
+    for (Stream s : streams) {
+      long[] left = onContext(s.ctx, s::stop);
+      unfinished += left[0];
+      measured.add(s.measured);
+      warm.add(s.warm);
+      s.client.close().toCompletionStage().toCompletableFuture().join();
+    }
+    double elapsed = window;
+    if (measured.lastCompletionNanos() != Long.MIN_VALUE) {
+      elapsed = Math.max(window, (measured.lastCompletionNanos() - measureStart) / 1e9);
+    }
+    Map<String, Double> serverCpu = new LinkedHashMap<>();
+    server1.forEach((k, v) -> {
+      Double before = server0.get(k);
+      if (before != null) {
+        serverCpu.put(k, LoadResult.round3((v - before) / window));
+      }
+    });
+    return LoadResult.of(spec, measured, warm, whole.measuredCount(), unfinished, elapsed,
+        (clientCpu1 - clientCpu0) / window, serverCpu);
+  }
+
+  private static <T> T onContext(ContextInternal ctx, Supplier<T> task) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    ctx.runOnContext(v -> {
+      try {
+        f.complete(task.get());
+      } catch (Throwable t) {
+        f.completeExceptionally(t);
+      }
+    });
+    return f.join();
+  }
+
+  static void sleepUntil(long nanoTime) throws InterruptedException {
+    long left;
+    while ((left = nanoTime - System.nanoTime()) > 0) {
+      TimeUnit.NANOSECONDS.sleep(Math.min(left, 100_000_000L));
+    }
+  }
+
+  static double processCpuSeconds() {
+    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      return sun.getProcessCpuTime() / 1e9;
+    }
+    return 0;
+  }
+
+  static boolean isTimeout(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof TimeoutException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void close() {
+    vertx.close().toCompletionStage().toCompletableFuture().join();
+  }
+
+  /** One event loop's share of the schedule. All fields are touched only on that event loop. */
+  private final class Stream {
+    final ContextInternal ctx;
+    final HttpClientAgent client;
+    final Schedule schedule;
+    final RequestSource source;
+    final LatencyRecorder measured;
+    final LatencyRecorder warm;
+    final long count;
+    final int maxOutstanding;
+    final long timeoutMs;
+    final Map<RequestSource.Template, RequestOptions> optionsCache = new IdentityHashMap<>();
+    final Promise<Void> done = Promise.promise();
+    final Runnable tickTask;
+    long startNanos;
+    long next;
+    long outstanding;
+    boolean stopped;
+
+    Stream(LoadSpec spec, Schedule schedule, int connections, long lateNanos, int maxOutstanding) {
+      this.ctx = ((VertxInternal) vertx).createEventLoopContext();
+      this.schedule = schedule;
+      this.source = spec.source();
+      this.measured = new LatencyRecorder(source.expectedStatus(), lateNanos);
+      this.warm = new LatencyRecorder(source.expectedStatus(), lateNanos);
+      this.count = schedule.streamCount();
+      this.maxOutstanding = Math.max(1, maxOutstanding);
+      this.timeoutMs = spec.timeoutMs();
+      this.client = vertx.createHttpClient(
+          new HttpClientOptions()
+              .setKeepAlive(true)
+              .setPipelining(false)
+              .setTcpNoDelay(true)
+              .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, spec.timeoutMs())),
+          new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+      this.tickTask = () -> ctx.emit(v -> tick());
+    }
+
+    void start(long startNanos) {
+      this.startNanos = startNanos;
+      ctx.runOnContext(v -> {
+        if (count == 0) {
+          done.tryComplete();
+        } else {
+          arm();
+        }
+      });
+    }
+
+    private void arm() {
+      long delay = startNanos + schedule.offsetNanos(next) - System.nanoTime();
+      if (delay <= 0) {
+        ctx.nettyEventLoop().execute(tickTask);
+      } else {
+        ctx.nettyEventLoop().schedule(tickTask, delay, TimeUnit.NANOSECONDS);
+      }
+    }
+
+    private void tick() {
+      if (stopped) {
+        return;
+      }
+      long now = System.nanoTime();
+      int burst = 0;
+      while (next < count) {
+        long intended = startNanos + schedule.offsetNanos(next);
+        if (intended > now) {
+          break;
+        }
+        fire(next, intended, now);
+        next++;
+        if (++burst == 512) {
+          // Far behind: let the loop read responses before sending more. Late requests are
+          // still charged from their intended time.
+          break;
+        }
+      }
+      if (next < count) {
+        arm();
+      } else {
+        maybeFinish();
+      }
+    }
+
+    private void fire(long i, long intended, long now) {
+      LatencyRecorder rec = schedule.isWarmup(i) ? warm : measured;
+      rec.recordFired(intended, now);
+      if (outstanding >= maxOutstanding) {
+        rec.recordDropped();
+        return;
+      }
+      outstanding++;
+      RequestSource.Template t = source.get(schedule.globalIndex(i));
+      RequestOptions options = optionsCache.computeIfAbsent(t, x -> new RequestOptions(x.options())
+          .setConnectTimeout(timeoutMs)
+          .setIdleTimeout(timeoutMs));
+      client.request(options).onComplete(ar -> {
+        if (ar.failed()) {
+          finish(rec, intended, -1, ar.cause());
+          return;
+        }
+        if (!stopped) {
+          rec.recordSent(intended, System.nanoTime());
+        }
+        HttpClientRequest req = ar.result();
+        Future<HttpClientResponse> sent = t.body() == null ? req.send() : req.send(t.body());
+        sent.compose(resp -> resp.body().map(b -> resp.statusCode()))
+            .onComplete(ar2 -> finish(rec, intended, ar2.succeeded() ? ar2.result() : -1,
+                ar2.cause()));
+      });
+    }
+
+    private void finish(LatencyRecorder rec, long intended, int status, Throwable cause) {
+      outstanding--;
+      if (stopped) {
+        return;
+      }
+      long now = System.nanoTime();
+      if (status >= 0) {
+        rec.recordResponse(intended, now, status);
+      } else if (isTimeout(cause)) {
+        rec.recordTimeout(intended, now);
+      } else {
+        rec.recordError(cause == null ? "unknown" : cause.getClass().getSimpleName());
+      }
+      maybeFinish();
+    }
+
+    private void maybeFinish() {
+      if (next >= count && outstanding == 0) {
+        done.tryComplete();
+      }
+    }
+
+    /** Stops recording; returns the number of requests still outstanding. */
+    long[] stop() {
+      stopped = true;
+      long left = outstanding + (count - next);
+      done.tryComplete();
+      return new long[] {left};
+    }
+  }
+}

@@ -1,0 +1,221 @@
+package dev.aegis.launcher;
+
+import dev.aegis.pipeline.detect.HardDenyPolicy;
+import dev.aegis.pipeline.ports.RateLimiter;
+import dev.aegis.storage.FailOpenRateLimiter;
+import dev.aegis.storage.inproc.InProcessRateLimiter;
+import dev.aegis.storage.pg.EmbeddedPostgresServer;
+import dev.aegis.storage.pg.Migrations;
+import dev.aegis.storage.pg.PgAuditStore;
+import dev.aegis.storage.pg.PgIdentityStore;
+import dev.aegis.storage.pg.PgKillSwitchStore;
+import dev.aegis.storage.pg.PgRegistryStore;
+import dev.aegis.storage.pg.PgUrls;
+import dev.aegis.storage.redis.RedisRateLimiter;
+import dev.aegis.verticles.audit.AuditWriterVerticle;
+import dev.aegis.verticles.audit.EventBusAuditSink;
+import dev.aegis.verticles.gateway.GatewayServices;
+import dev.aegis.verticles.gateway.GatewayVerticle;
+import dev.aegis.verticles.identity.PasswordHasher;
+import dev.aegis.verticles.identity.TokenService;
+import dev.aegis.verticles.runtime.CachedAgentDirectory;
+import dev.aegis.verticles.runtime.CachedTenantDirectory;
+import dev.aegis.verticles.runtime.HttpToolExecutor;
+import dev.aegis.verticles.runtime.LocalKillSwitchView;
+import dev.aegis.verticles.runtime.PlatformPolicyEngine;
+import dev.aegis.verticles.runtime.VelocityBehaviorScorer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Aegis process: embedded or external PostgreSQL (migrated), Vert.x with Micrometer
+ * metrics, the shared services, the audit writer and N gateway verticle instances. Startup is
+ * blocking and runs on the caller's (main) thread, never on an event loop.
+ */
+public final class AegisNode implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AegisNode.class);
+  public static final String DEMO_TENANT = "00000000-0000-0000-0000-000000000001";
+  public static final String ADMIN_EMAIL = "admin@aegis.local";
+
+  private final Vertx vertx;
+  private final EmbeddedPostgresServer embedded;
+  private final Pool pool;
+  private final int port;
+  private final String seededPassword;
+
+  private AegisNode(Vertx vertx, EmbeddedPostgresServer embedded, Pool pool, int port, String seededPassword) {
+    this.vertx = vertx;
+    this.embedded = embedded;
+    this.pool = pool;
+    this.port = port;
+    this.seededPassword = seededPassword;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The admin password generated on first start (null when it was given or already seeded). */
+  public String seededPassword() {
+    return seededPassword;
+  }
+
+  /** Starts a node; throws when any part cannot start (the caller exits non-zero). */
+  public static AegisNode start(AegisConfig cfg) throws Exception {
+    long t0 = System.nanoTime();
+    EmbeddedPostgresServer embedded = null;
+    String pgUrl = cfg.pgUrl();
+    if (pgUrl == null) {
+      embedded = EmbeddedPostgresServer.start(cfg.dataDir());
+      pgUrl = embedded.url();
+      LOG.info("Embedded PostgreSQL started (data in {})", cfg.dataDir().resolve("pg"));
+    }
+    int applied = Migrations.migrate(pgUrl);
+    LOG.info("Schema migrations applied: {}", applied);
+
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    VertxOptions vo = new VertxOptions()
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true))
+        .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS);
+    Vertx vertx = Vertx.builder().with(vo).withMetrics(new MicrometerMetricsFactory(metrics)).build();
+    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(cfg.pgPoolSize()))
+        .connectingTo(PgUrls.options(pgUrl)).using(vertx).build();
+    try {
+      return boot(cfg, vertx, pool, embedded, metrics, t0);
+    } catch (Exception e) {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      if (embedded != null) {
+        embedded.close();
+      }
+      throw e;
+    }
+  }
+
+  private static AegisNode boot(AegisConfig cfg, Vertx vertx, Pool pool, EmbeddedPostgresServer embedded,
+      PrometheusMeterRegistry metrics, long t0) throws Exception {
+    PgIdentityStore identity = new PgIdentityStore(pool);
+    PgRegistryStore registry = new PgRegistryStore(pool);
+    PgKillSwitchStore killSwitches = new PgKillSwitchStore(pool);
+    PgAuditStore audit = new PgAuditStore(pool);
+    PasswordHasher passwords = new PasswordHasher();
+
+    TokenService tokens = tokens(identity);
+    String seeded = seed(cfg, identity, passwords);
+
+    LocalKillSwitchView view = new LocalKillSwitchView();
+    Map<String, Boolean> switches = new HashMap<>();
+    await(killSwitches.all()).forEach((k, v) -> switches.put(k.toString(), v.engaged()));
+    view.load(switches);
+
+    RateLimiter limiter;
+    java.util.function.Supplier<Future<Void>> redisPing = null;
+    if (cfg.redisUrl() != null) {
+      Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(cfg.redisUrl())
+          .setMaxPoolSize(16).setMaxPoolWaiting(10_000));
+      RedisAPI api = RedisAPI.api(redis);
+      await(api.ping(List.of()));
+      limiter = new FailOpenRateLimiter(new RedisRateLimiter(api), new InProcessRateLimiter(), 250, 1);
+      redisPing = () -> api.ping(List.of()).mapEmpty();
+      LOG.info("Redis connected; rate limits are shared");
+    } else {
+      limiter = new InProcessRateLimiter();
+    }
+
+    GatewayServices services = new GatewayServices(cfg.gateway(), pool, identity, registry,
+        killSwitches, audit, tokens, passwords, view,
+        new CachedTenantDirectory(identity, new CachedTenantDirectory.Defaults(cfg.tenantRps(),
+            cfg.tenantBurst(), cfg.agentRps(), cfg.agentBurst()), 60_000),
+        new CachedAgentDirectory(registry, 60_000), limiter,
+        new VelocityBehaviorScorer(cfg.gateway().velocityPerMinute()),
+        new PlatformPolicyEngine(new HardDenyPolicy(cfg.gateway().allowedEgressDomains())),
+        new HttpToolExecutor(vertx, cfg.gateway().upstreams(), cfg.gateway().upstreamTimeoutMillis(),
+            cfg.gateway().upstreamMaxConcurrent()),
+        new EventBusAuditSink(vertx, cfg.gateway().auditTimeoutMillis()), metrics, redisPing);
+
+    await(vertx.deployVerticle(new AuditWriterVerticle(audit, cfg.auditShards(), cfg.auditMaxBatch(),
+        100_000, metrics)));
+    await(vertx.deployVerticle(() -> new GatewayVerticle(services),
+        new DeploymentOptions().setInstances(cfg.instances())));
+    int port = cfg.gateway().port();
+    LOG.info("Aegis ready on port {} in {} ms ({})", port, (System.nanoTime() - t0) / 1_000_000, cfg.describe());
+    return new AegisNode(vertx, embedded, pool, port, seeded);
+  }
+
+  /** Loads the signing keys, generating and storing the first one on first start. */
+  private static TokenService tokens(PgIdentityStore identity) throws Exception {
+    List<PgIdentityStore.SigningKey> keys = await(identity.signingKeys());
+    if (keys.isEmpty()) {
+      TokenService.SigningKey k = TokenService.generate();
+      await(identity.insertSigningKey(new PgIdentityStore.SigningKey(k.kid(), "ES256",
+          k.privateKey().getEncoded(), k.publicKey().getEncoded())));
+      keys = await(identity.signingKeys());
+    }
+    List<TokenService.SigningKey> decoded = new ArrayList<>();
+    for (PgIdentityStore.SigningKey k : keys) {
+      decoded.add(TokenService.decode(k.kid(), k.privateKey(), k.publicKey()));
+    }
+    return new TokenService(decoded.get(0), decoded.subList(1, decoded.size()), 900);
+  }
+
+  /** Seeds the demo tenant and platform admin once; returns a generated password or null. */
+  private static String seed(AegisConfig cfg, PgIdentityStore identity, PasswordHasher passwords) throws Exception {
+    UUID tenant = UUID.fromString(DEMO_TENANT);
+    await(identity.ensureTenant(tenant, "Demo tenant", "enterprise"));
+    if (await(identity.userByEmail(ADMIN_EMAIL)) != null) {
+      return null;
+    }
+    String password = cfg.adminPassword();
+    String generated = null;
+    if (password == null) {
+      byte[] raw = new byte[18];
+      new SecureRandom().nextBytes(raw);
+      password = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+      generated = password;
+    }
+    await(identity.insertUser(new PgIdentityStore.User(UUID.randomUUID(), tenant, ADMIN_EMAIL,
+        passwords.hash(password), "ADMIN", "Platform admin", true, true)));
+    return generated == null ? "" : generated;
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } finally {
+      if (embedded != null) {
+        embedded.close();
+      }
+    }
+  }
+}

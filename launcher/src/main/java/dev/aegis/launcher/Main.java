@@ -1,0 +1,94 @@
+package dev.aegis.launcher;
+
+import dev.aegis.storage.pg.EmbeddedPostgresServer;
+import dev.aegis.storage.pg.Migrations;
+
+/**
+ * {@code java -jar aegis.jar [command]}. Commands: {@code run} (default) starts the gateway;
+ * {@code migrate} applies the schema migrations and exits; {@code help} prints usage.
+ * Configuration comes from environment variables (see README and {@link AegisConfig}).
+ */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    String cmd = args.length == 0 ? "run" : args[0];
+    try {
+      switch (cmd) {
+        case "run" -> run();
+        case "migrate" -> migrate();
+        case "help", "--help", "-h" -> usage();
+        default -> {
+          System.err.println("Unknown command: " + cmd);
+          usage();
+          System.exit(2);
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("Configuration error: " + e.getMessage());
+      System.exit(2);
+    } catch (Exception e) {
+      org.slf4j.LoggerFactory.getLogger(Main.class).error("Aegis failed to start", e);
+      System.exit(1);
+    }
+  }
+
+  private static void run() throws Exception {
+    AegisConfig cfg = AegisConfig.fromEnv(System.getenv());
+    AegisNode node = AegisNode.start(cfg);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        node.close();
+      } catch (Exception e) {
+        System.err.println("Shutdown error: " + e);
+      }
+    }, "aegis-shutdown"));
+    if (node.seededPassword() != null) {
+      printWelcome(node, cfg);
+    }
+    System.out.println("Aegis ready on port " + node.port());
+  }
+
+  private static void printWelcome(AegisNode node, AegisConfig cfg) {
+    String pw = node.seededPassword().isEmpty() ? "<the AEGIS_ADMIN_PASSWORD you set>" : node.seededPassword();
+    String base = "http://localhost:" + node.port();
+    System.out.println("""
+
+        ================================================================================
+         Aegis first start: demo tenant %s seeded.
+         Admin login (shown once):  email %s   password %s
+
+         Get an admin token:
+           curl -s -X POST %s/auth/token -H 'Content-Type: application/json' \\
+                -H 'X-Tenant-ID: %s' \\
+                -d '{"email":"%s","password":"%s"}'
+         Then: POST /agents, POST /agents/{id}/permissions, POST /auth/credentials,
+               POST /auth/agent/token, POST /execute  (see README.md)
+        ================================================================================
+        """.formatted(AegisNode.DEMO_TENANT, AegisNode.ADMIN_EMAIL, pw, base, AegisNode.DEMO_TENANT,
+        AegisNode.ADMIN_EMAIL, pw));
+  }
+
+  private static void migrate() throws Exception {
+    AegisConfig cfg = AegisConfig.fromEnv(System.getenv());
+    if (cfg.pgUrl() != null) {
+      System.out.println("Applied " + Migrations.migrate(cfg.pgUrl()) + " migrations");
+      return;
+    }
+    try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(cfg.dataDir())) {
+      System.out.println("Applied " + Migrations.migrate(pg.url()) + " migrations");
+    }
+  }
+
+  private static void usage() {
+    System.out.println("""
+        Usage: java -jar aegis.jar [run|migrate|help]
+          run      start the gateway (default). Embedded PostgreSQL unless AEGIS_PG_URL is set.
+          migrate  apply schema migrations and exit
+        Environment: AEGIS_PORT (8000), AEGIS_DATA_DIR (./aegis-data), AEGIS_PG_URL, AEGIS_REDIS_URL,
+          AEGIS_ADMIN_PASSWORD, AEGIS_INSTANCES, AEGIS_LIMITS_TENANT_RPS/_BURST, AEGIS_LIMITS_AGENT_RPS/_BURST,
+          AEGIS_UPSTREAMS (tool=url,...), AEGIS_MAX_PAYLOAD_CHARS (5000), AEGIS_REQUEST_TIMEOUT_MS (10000)
+        """);
+  }
+}

@@ -1,0 +1,186 @@
+package dev.aegis.verticles.audit;
+
+import dev.aegis.pipeline.audit.AuditChain;
+import dev.aegis.pipeline.ports.AuditEvent;
+import dev.aegis.pipeline.ports.AuditReceipt;
+import dev.aegis.storage.pg.AuditRow;
+import dev.aegis.storage.pg.PgAuditStore;
+import dev.aegis.verticles.bus.Addresses;
+import dev.aegis.verticles.bus.LocalCodec;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single audit writer of this process: owns the head of every (tenant, shard) chain, computes
+ * each row's links and hash, and commits rows in batches (group commit). A batch is flushed at
+ * once when no commit is in flight; while one is, new events queue and go in the next batch, so
+ * batching adds no latency at low load. Each event is answered with its receipt only after the
+ * transaction holding its row has committed; a failed commit fails every event of the batch and
+ * the chain heads are reloaded from the database.
+ */
+public final class AuditWriterVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AuditWriterVerticle.class);
+
+  private final PgAuditStore store;
+  private final int shards;
+  private final int maxBatch;
+  private final int maxQueue;
+  private final MeterRegistry metrics;
+  private final ArrayDeque<Message<AuditEvent>> queue = new ArrayDeque<>();
+  private Map<String, PgAuditStore.Tail> tails = new HashMap<>();
+  private boolean inFlight;
+  private boolean tailsStale;
+  private DistributionSummary batchSize;
+  private Timer commitTimer;
+  private MessageConsumer<AuditEvent> consumer;
+
+  /**
+   * @param store the Postgres audit store
+   * @param shards chain shards per tenant (16 by default)
+   * @param maxBatch the largest batch committed at once
+   * @param maxQueue events queued beyond this are refused at once (back-pressure, 503)
+   * @param metrics meter registry (may be null)
+   */
+  public AuditWriterVerticle(PgAuditStore store, int shards, int maxBatch, int maxQueue,
+      MeterRegistry metrics) {
+    this.store = store;
+    this.shards = shards;
+    this.maxBatch = maxBatch;
+    this.maxQueue = maxQueue;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    LocalCodec.register(vertx, AuditEvent.class);
+    LocalCodec.register(vertx, AuditReceipt.class);
+    if (metrics != null) {
+      batchSize = DistributionSummary.builder("aegis_audit_batch_size").publishPercentiles(0.5, 0.99)
+          .description("rows per audit commit").register(metrics);
+      commitTimer = Timer.builder("aegis_audit_commit_seconds").publishPercentiles(0.5, 0.99)
+          .description("audit batch commit latency").register(metrics);
+    }
+    return store.loadTails().compose(t -> {
+      tails = t;
+      consumer = vertx.eventBus().localConsumer(Addresses.AUDIT_APPEND, this::onEvent);
+      LOG.info("Audit writer ready: {} chain heads loaded", t.size());
+      return consumer.completion();
+    });
+  }
+
+  private void onEvent(Message<AuditEvent> msg) {
+    if (queue.size() >= maxQueue) {
+      msg.fail(503, "audit queue full");
+      return;
+    }
+    queue.add(msg);
+    if (!inFlight) {
+      flush();
+    }
+  }
+
+  private void flush() {
+    if (tailsStale) {
+      inFlight = true;
+      store.loadTails().onComplete(ar -> {
+        inFlight = false;
+        if (ar.succeeded()) {
+          tails = ar.result();
+          tailsStale = false;
+          if (!queue.isEmpty()) {
+            flush();
+          }
+        } else {
+          failAll(ar.cause());
+        }
+      });
+      return;
+    }
+    int n = Math.min(maxBatch, queue.size());
+    List<Message<AuditEvent>> batch = new ArrayList<>(n);
+    List<AuditRow> rows = new ArrayList<>(n);
+    Map<String, PgAuditStore.Tail> next = new HashMap<>();
+    OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+    for (int i = 0; i < n; i++) {
+      Message<AuditEvent> m = queue.poll();
+      AuditEvent e = m.body();
+      UUID tenant;
+      try {
+        tenant = UUID.fromString(e.tenantId());
+      } catch (RuntimeException bad) {
+        m.fail(400, "invalid tenant id");
+        continue;
+      }
+      int shard = AuditChain.shardOf(e.requestId(), shards);
+      String key = e.tenantId() + ":" + shard;
+      PgAuditStore.Tail tail = next.containsKey(key) ? next.get(key) : tails.get(key);
+      String prev = tail == null ? AuditChain.GENESIS : tail.eventHash();
+      long index = tail == null ? 0 : tail.chainIndex() + 1;
+      String hash = AuditChain.eventHash(prev, e.tenantId(), e.agentId(), e.action(), e.tool(),
+          e.decision(), e.requestId());
+      rows.add(new AuditRow(UUID.randomUUID(), tenant, e.agentId(), e.action(), e.tool(),
+          e.decision(), e.reason(), e.metadata(), e.requestId(), hash, prev,
+          AuditChain.HASH_VERSION, shard, index, now, 0));
+      next.put(key, new PgAuditStore.Tail(index, hash));
+      batch.add(m);
+    }
+    if (rows.isEmpty()) {
+      if (!queue.isEmpty()) {
+        flush();
+      }
+      return;
+    }
+    inFlight = true;
+    long t0 = System.nanoTime();
+    store.insertBatch(rows).onComplete(ar -> {
+      inFlight = false;
+      if (commitTimer != null) {
+        commitTimer.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+        batchSize.record(rows.size());
+      }
+      if (ar.succeeded()) {
+        tails.putAll(next);
+        for (int i = 0; i < batch.size(); i++) {
+          AuditRow r = rows.get(i);
+          batch.get(i).reply(new AuditReceipt(r.id().toString(), r.eventHash(), r.prevHash(),
+              r.chainShard(), r.chainIndex(), r.createdAt().toString()));
+        }
+      } else {
+        LOG.error("Audit commit of {} rows failed: {}", rows.size(), ar.cause().toString());
+        tailsStale = true;
+        batch.forEach(m -> m.fail(503, "audit commit failed"));
+      }
+      if (!queue.isEmpty()) {
+        flush();
+      }
+    });
+  }
+
+  private void failAll(Throwable cause) {
+    LOG.error("Audit chain heads cannot be loaded: {}", cause.toString());
+    while (!queue.isEmpty()) {
+      queue.poll().fail(503, "audit store unavailable");
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+  }
+}

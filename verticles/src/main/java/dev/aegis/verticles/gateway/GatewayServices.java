@@ -1,0 +1,43 @@
+package dev.aegis.verticles.gateway;
+
+import dev.aegis.pipeline.ports.AuditSink;
+import dev.aegis.pipeline.ports.BehaviorScorer;
+import dev.aegis.pipeline.ports.PolicyEngine;
+import dev.aegis.pipeline.ports.RateLimiter;
+import dev.aegis.pipeline.ports.ToolExecutor;
+import dev.aegis.storage.pg.PgAuditStore;
+import dev.aegis.storage.pg.PgIdentityStore;
+import dev.aegis.storage.pg.PgKillSwitchStore;
+import dev.aegis.storage.pg.PgRegistryStore;
+import dev.aegis.verticles.identity.PasswordHasher;
+import dev.aegis.verticles.identity.TokenService;
+import dev.aegis.verticles.runtime.CachedAgentDirectory;
+import dev.aegis.verticles.runtime.CachedTenantDirectory;
+import dev.aegis.verticles.runtime.LocalKillSwitchView;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.sqlclient.Pool;
+import java.util.function.Supplier;
+
+/**
+ * The process-wide collaborators shared by every gateway verticle instance. Everything here is
+ * thread safe; each verticle instance builds its own stages around them.
+ */
+public record GatewayServices(
+    GatewayConfig config,
+    Pool pool,
+    PgIdentityStore identity,
+    PgRegistryStore registry,
+    PgKillSwitchStore killSwitches,
+    PgAuditStore audit,
+    TokenService tokens,
+    PasswordHasher passwords,
+    LocalKillSwitchView killSwitchView,
+    CachedTenantDirectory tenants,
+    CachedAgentDirectory agents,
+    RateLimiter rateLimiter,
+    BehaviorScorer behavior,
+    PolicyEngine policy,
+    ToolExecutor executor,
+    AuditSink auditSink,
+    PrometheusMeterRegistry metrics,
+    Supplier<io.vertx.core.Future<Void>> redisPing) {}

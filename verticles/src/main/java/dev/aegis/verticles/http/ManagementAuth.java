@@ -1,0 +1,73 @@
+package dev.aegis.verticles.http;
+
+import dev.aegis.pipeline.ports.Principal;
+import dev.aegis.pipeline.ports.TokenVerifier;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Set;
+
+/**
+ * Stage 1 for management routes: verifies the bearer token, checks {@code X-Tenant-ID} (when
+ * sent) against the token's tenant (403 {@code tenant_mismatch}), and gates by role (403
+ * {@code insufficient_role}). Agent credentials may only call {@code /execute}. The principal is
+ * stored in the routing context under {@link #PRINCIPAL}; handlers take the tenant from it only.
+ */
+public final class ManagementAuth {
+
+  public static final String PRINCIPAL = "principal";
+  public static final Set<String> WRITERS = Set.of(Principal.Roles.ADMIN, Principal.Roles.SECURITY);
+  public static final Set<String> READERS = Set.of(Principal.Roles.ADMIN, Principal.Roles.SECURITY,
+      Principal.Roles.AUDITOR, Principal.Roles.VIEWER);
+  public static final Set<String> AUDIT_READERS = Set.of(Principal.Roles.ADMIN,
+      Principal.Roles.SECURITY, Principal.Roles.AUDITOR);
+
+  private final TokenVerifier verifier;
+
+  public ManagementAuth(TokenVerifier verifier) {
+    this.verifier = verifier;
+  }
+
+  public static Principal principal(RoutingContext rc) {
+    return rc.get(PRINCIPAL);
+  }
+
+  /** A handler that lets the request through only for the given roles. */
+  public Handler<RoutingContext> require(Set<String> roles) {
+    return rc -> {
+      String header = rc.request().getHeader("Authorization");
+      String token = null;
+      if (header != null && header.length() > 7 && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        token = header.substring(7).trim();
+      }
+      if (token == null || token.isEmpty()) {
+        Envelope.error(rc, 401, header == null ? "missing_credentials" : "invalid_token",
+            "A Bearer credential is required");
+        return;
+      }
+      verifier.verify(token).onComplete(ar -> {
+        if (ar.failed()) {
+          if (ar.cause() instanceof TokenVerifier.AuthFailure af) {
+            Envelope.error(rc, 401, af.key(), af.getMessage());
+          } else {
+            Envelope.fail(rc, ar.cause());
+          }
+          return;
+        }
+        Principal p = ar.result();
+        String tenantHeader = rc.request().getHeader("X-Tenant-ID");
+        if (tenantHeader != null && !tenantHeader.equals(p.tenantId())) {
+          Envelope.error(rc, 403, "tenant_mismatch", "X-Tenant-ID does not match the credential's tenant");
+          return;
+        }
+        if (!roles.contains(p.role())) {
+          Envelope.error(rc, 403, "insufficient_role", p.isAgent()
+              ? "Agent credentials may only call /execute"
+              : "This operation requires one of the roles " + roles);
+          return;
+        }
+        rc.put(PRINCIPAL, p);
+        rc.next();
+      });
+    };
+  }
+}
