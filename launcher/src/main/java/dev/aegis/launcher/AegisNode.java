@@ -1,6 +1,8 @@
 package dev.aegis.launcher;
 
 import dev.aegis.pipeline.detect.HardDenyPolicy;
+import dev.aegis.pipeline.detect.InferenceScanner;
+import dev.aegis.pipeline.detect.OutputRedactor;
 import dev.aegis.pipeline.ports.RateLimiter;
 import dev.aegis.storage.FailOpenRateLimiter;
 import dev.aegis.storage.inproc.InProcessRateLimiter;
@@ -157,7 +159,9 @@ public final class AegisNode implements AutoCloseable {
         new PlatformPolicyEngine(new HardDenyPolicy(cfg.gateway().allowedEgressDomains())),
         new HttpToolExecutor(vertx, cfg.gateway().upstreams(), cfg.gateway().upstreamTimeoutMillis(),
             cfg.gateway().upstreamMaxConcurrent()),
-        new EventBusAuditSink(vertx, cfg.gateway().auditTimeoutMillis()), metrics, redisPing);
+        new EventBusAuditSink(vertx, cfg.gateway().auditTimeoutMillis()), metrics,
+        new InferenceScanner(), new OutputRedactor(), redisPing);
+    passwords.dummyHash();
 
     await(vertx.deployVerticle(new AuditWriterVerticle(audit, cfg.auditShards(), cfg.auditMaxBatch(),
         100_000, metrics)));

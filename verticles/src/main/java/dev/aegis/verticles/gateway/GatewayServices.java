@@ -40,4 +40,6 @@ public record GatewayServices(
     ToolExecutor executor,
     AuditSink auditSink,
     PrometheusMeterRegistry metrics,
+    dev.aegis.pipeline.detect.InferenceScanner scanner,
+    dev.aegis.pipeline.detect.OutputRedactor redactor,
     Supplier<io.vertx.core.Future<Void>> redisPing) {}

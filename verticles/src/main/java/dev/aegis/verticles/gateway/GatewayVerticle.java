@@ -4,8 +4,6 @@ import dev.aegis.pipeline.PipelineRunner;
 import dev.aegis.pipeline.PipelineRunner.Step;
 import dev.aegis.pipeline.decision.DecisionEngine;
 import dev.aegis.pipeline.decision.SignalWeights;
-import dev.aegis.pipeline.detect.InferenceScanner;
-import dev.aegis.pipeline.detect.OutputRedactor;
 import dev.aegis.pipeline.stages.AuditStage;
 import dev.aegis.pipeline.stages.AuthStage;
 import dev.aegis.pipeline.stages.BehaviorStage;
@@ -61,7 +59,7 @@ public final class GatewayVerticle extends VerticleBase {
         // 2 rate limit: tenant then agent token bucket (fails open to local limits, counted)
         Step.open(new RateLimitStage(s.rateLimiter())),
         // 3 inference proxy: size, agent, tool grant, injection / PII / shape scan
-        Step.closed(new InferenceProxyStage(new InferenceScanner(), s.agents(), c.maxPayloadChars()),
+        Step.closed(new InferenceProxyStage(s.scanner(), s.agents(), c.maxPayloadChars()),
             503, "registry_unavailable", "The agent registry is unavailable"),
         // 4 policy: hard-deny families (Rego arrives behind the same port)
         Step.closed(new PolicyStage(s.policy()), 503, "policy_unavailable", "The policy engine is unavailable"),
@@ -74,7 +72,7 @@ public final class GatewayVerticle extends VerticleBase {
         // 8 execution: evaluate only, or forward to the tool upstream
         Step.closed(new ExecutionStage(s.executor()), 502, "upstream_unavailable", "The tool upstream failed"),
         // 9 output filter: redact secrets and PII from the upstream answer
-        Step.closed(new OutputFilterStage(new OutputRedactor(), c.redactEmails()), 502, "output_filter_failed",
+        Step.closed(new OutputFilterStage(s.redactor(), c.redactEmails()), 502, "output_filter_failed",
             "The tool output could not be filtered"));
     // 10 audit: always runs; no decision leaves without its committed row
     Step tail = Step.closed(new AuditStage(s.auditSink()), 503, "audit_unavailable",

@@ -22,9 +22,6 @@ import java.util.UUID;
 public final class AuthRoutes {
 
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** A valid hash of a random password, so unknown e-mails cost as much as known ones. */
-  private final String dummyHash;
-
   private final Vertx vertx;
   private final GatewayServices s;
   private final ManagementAuth auth;
@@ -35,7 +32,6 @@ public final class AuthRoutes {
     this.s = s;
     this.auth = auth;
     this.audit = audit;
-    this.dummyHash = s.passwords().hash(UUID.randomUUID().toString());
   }
 
   public void mount(Router router) {
@@ -57,7 +53,7 @@ public final class AuthRoutes {
     }
     String tenantHeader = rc.request().getHeader("X-Tenant-ID");
     Future<JsonObject> f = s.identity().userByEmail(email).compose(user -> {
-      String hash = user == null ? dummyHash : user.passwordHash();
+      String hash = user == null ? s.passwords().dummyHash() : user.passwordHash();
       return vertx.executeBlocking(() -> s.passwords().verify(password, hash), false)
           .compose(ok -> {
             if (!ok || user == null || !user.active()
