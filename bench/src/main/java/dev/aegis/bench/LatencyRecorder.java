@@ -34,6 +34,57 @@ public final class LatencyRecorder {
   private long dropped;
   private long lastCompletionNanos = Long.MIN_VALUE;
 
+  // Optional per-second timeline, by intended send time: completions, slow answers, worst latency.
+  private long timelineOrigin;
+  private long[] tlCompleted;
+  private long[] tlSlow;
+  private long[] tlMaxMicros;
+  private long slowMicros;
+
+  /**
+   * Keeps per-second counters from {@code originNanos} on (seconds by intended send time).
+   *
+   * @param slowMicros answers slower than this count as slow in the timeline
+   */
+  public void enableTimeline(long originNanos, int seconds, long slowMicros) {
+    timelineOrigin = originNanos;
+    tlCompleted = new long[seconds];
+    tlSlow = new long[seconds];
+    tlMaxMicros = new long[seconds];
+    this.slowMicros = slowMicros;
+  }
+
+  private void timeline(long intendedNanos, long micros) {
+    if (tlCompleted == null) {
+      return;
+    }
+    long sec = (intendedNanos - timelineOrigin) / 1_000_000_000L;
+    if (sec < 0 || sec >= tlCompleted.length) {
+      return;
+    }
+    int i = (int) sec;
+    tlCompleted[i]++;
+    if (micros > slowMicros) {
+      tlSlow[i]++;
+    }
+    if (micros > tlMaxMicros[i]) {
+      tlMaxMicros[i] = micros;
+    }
+  }
+
+  /** Per-second completions, or null when the timeline is off. */
+  public long[] timelineCompleted() {
+    return tlCompleted;
+  }
+
+  public long[] timelineSlow() {
+    return tlSlow;
+  }
+
+  public long[] timelineMaxMicros() {
+    return tlMaxMicros;
+  }
+
   /**
    * @param expectedStatus the status the scenario expects (e.g. 200 for allow, 403 for deny)
    * @param lateThresholdNanos a request sent more than this after its intended time counts as
@@ -61,7 +112,9 @@ public final class LatencyRecorder {
   }
 
   public void recordResponse(long intendedNanos, long completedNanos, int status) {
-    latency.recordValue(toMicros(completedNanos - intendedNanos));
+    long us = toMicros(completedNanos - intendedNanos);
+    latency.recordValue(us);
+    timeline(intendedNanos, us);
     responses++;
     statusCounts.merge(status, 1L, Long::sum);
     if (status == expectedStatus) {
@@ -74,7 +127,9 @@ public final class LatencyRecorder {
 
   /** A timed-out request is charged the time it was outstanding (from its intended time). */
   public void recordTimeout(long intendedNanos, long nowNanos) {
-    latency.recordValue(toMicros(nowNanos - intendedNanos));
+    long us = toMicros(nowNanos - intendedNanos);
+    latency.recordValue(us);
+    timeline(intendedNanos, us);
     timeouts++;
     noteCompletion(nowNanos);
   }
@@ -115,6 +170,16 @@ public final class LatencyRecorder {
     schedulerLate += other.schedulerLate;
     dropped += other.dropped;
     lastCompletionNanos = Math.max(lastCompletionNanos, other.lastCompletionNanos);
+    if (other.tlCompleted != null) {
+      if (tlCompleted == null) {
+        enableTimeline(other.timelineOrigin, other.tlCompleted.length, other.slowMicros);
+      }
+      for (int i = 0; i < Math.min(tlCompleted.length, other.tlCompleted.length); i++) {
+        tlCompleted[i] += other.tlCompleted[i];
+        tlSlow[i] += other.tlSlow[i];
+        tlMaxMicros[i] = Math.max(tlMaxMicros[i], other.tlMaxMicros[i]);
+      }
+    }
   }
 
   public Histogram latency() {

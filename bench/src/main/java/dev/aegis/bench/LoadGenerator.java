@@ -80,7 +80,9 @@ public final class LoadGenerator implements AutoCloseable {
     Schedule whole = new Schedule(spec.rate(), spec.warmupSeconds(), spec.durationSeconds());
     // Start a little in the future so every stream is armed before the first intended time.
     long start = System.nanoTime() + 20_000_000L;
+    int seconds = (int) Math.ceil(spec.durationSeconds()) + 1;
     for (Stream s : streams) {
+      s.measured.enableTimeline(start + whole.measureStartOffsetNanos(), seconds, 10_000);
       s.start(start);
     }
     long measureStart = start + whole.measureStartOffsetNanos();

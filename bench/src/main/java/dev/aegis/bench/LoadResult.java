@@ -41,7 +41,8 @@ public record LoadResult(
     long unfinished,
     double clientCpu,
     Map<String, Double> serverCpu,
-    JsonObject warmup) {
+    JsonObject warmup,
+    JsonObject timeline) {
 
   static double ms(long micros) {
     return Math.round(micros) / 1000.0;
@@ -76,7 +77,23 @@ public record LoadResult(
         rec.sendLag().getTotalCount() > 0 ? ms(rec.sendLag().getMaxValue()) : 0,
         statuses, rec.unexpected(), rec.errors(), new LinkedHashMap<>(rec.errorCounts()),
         rec.timeouts(), rec.late(), rec.schedulerLate(), rec.dropped(), unfinished,
-        round3(clientCpu), serverCpu, warmup);
+        round3(clientCpu), serverCpu, warmup, timeline(rec));
+  }
+
+  /** Per measured second (by intended send time): completions, answers over 10 ms, worst ms. */
+  static JsonObject timeline(LatencyRecorder rec) {
+    if (rec.timelineCompleted() == null) {
+      return null;
+    }
+    io.vertx.core.json.JsonArray done = new io.vertx.core.json.JsonArray();
+    io.vertx.core.json.JsonArray slow = new io.vertx.core.json.JsonArray();
+    io.vertx.core.json.JsonArray max = new io.vertx.core.json.JsonArray();
+    for (int i = 0; i < rec.timelineCompleted().length; i++) {
+      done.add(rec.timelineCompleted()[i]);
+      slow.add(rec.timelineSlow()[i]);
+      max.add(ms(rec.timelineMaxMicros()[i]));
+    }
+    return new JsonObject().put("completed", done).put("over_10ms", slow).put("max_ms", max);
   }
 
   private static double lag(LatencyRecorder rec, double percentile) {
@@ -152,7 +169,8 @@ public record LoadResult(
         .put("dropped", dropped)
         .put("unfinished", unfinished)
         .put("cpu_cores_used", cpu)
-        .put("warmup", warmup);
+        .put("warmup", warmup)
+        .put("timeline", timeline);
   }
 
   public static LoadResult fromJson(JsonObject j) {
@@ -181,6 +199,7 @@ public record LoadResult(
         lag.getDouble("p99"), lag.getDouble("max"), statuses,
         j.getLong("unexpected"), j.getLong("errors"), kinds, j.getLong("timeouts"),
         j.getLong("backlog"), j.getLong("generator_late"), j.getLong("dropped"),
-        j.getLong("unfinished"), cpu.getDouble("client"), server, j.getJsonObject("warmup"));
+        j.getLong("unfinished"), cpu.getDouble("client"), server, j.getJsonObject("warmup"),
+        j.getJsonObject("timeline"));
   }
 }

@@ -240,7 +240,7 @@ class PipelineRunnerTest {
     // GIVEN a 150 ms deadline and a stage whose future never completes
     PipelineRunner cut = new PipelineRunner(List.of(
         closed(proceeding(StageId.AUTH), "auth_unavailable"),
-        closed(stage(StageId.POLICY, ctx -> vertx.getOrCreateContext().<Verdict>promise().future()),
+        closed(stage(StageId.POLICY, ctx -> Promise.<Verdict>promise().future()),
             "policy_unavailable"),
         closed(proceeding(StageId.DECISION), "decision_unavailable")), audit, observer);
     RequestContext ctx = request().deadlineMillis(150).build();
@@ -264,7 +264,7 @@ class PipelineRunnerTest {
     // GIVEN a stage that proceeds 40 ms later on a timer
     PipelineRunner cut = new PipelineRunner(List.of(
         closed(stage(StageId.BEHAVIOR, ctx -> {
-          Promise<Verdict> p = vertx.getOrCreateContext().promise();
+          Promise<Verdict> p = Promise.promise();
           vertx.setTimer(40, id -> p.complete(Verdict.proceed()));
           return p.future();
         }), "x"),

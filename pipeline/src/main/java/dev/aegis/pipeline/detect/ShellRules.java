@@ -39,7 +39,7 @@ final class ShellRules {
     device = AnchoredPattern.of("device_overwrite", "overwriting a block device",
         kb.sub(">/dev/", "> /dev/", "shred", "wipefs"),
         ">\\s*/dev/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\\d|mmcblk\\d|disk\\d)"
-            + "|\\b(?:shred|wipefs)\\s+(?:-\\S+\\s+)*/dev/[a-z]");
+            + "|\\b(?:shred|wipefs)\\s+(?:-\\S+\\s+(?:\\d+\\s+)?)*/dev/[a-z]");
   }
 
   void evaluate(PolicyContext c) {

@@ -232,9 +232,9 @@ class InferenceScannerTest {
         arguments("sudo apt", 1, 0.15),
         arguments("delete row", 1, 0.10),
         arguments("x", 9, 0.15),
-        arguments("a".repeat(2_001), 1, 0.10),
-        arguments("a ".repeat(2_600), 1, 0.20),
-        arguments("blob " + "a1B2c3D4".repeat(10), 1, 0.15),
+        arguments("ab ".repeat(700), 1, 0.10),
+        arguments("ab ".repeat(1_700), 1, 0.20),
+        arguments("blob " + "Zm9vYmFyQmF6".repeat(6), 1, 0.15),
         arguments("sha " + "0123456789abcdef".repeat(4), 1, 0.10),
         arguments("password secret private_key bypass inject", 1, 1.0));
   }
