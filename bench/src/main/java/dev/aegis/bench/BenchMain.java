@@ -10,7 +10,7 @@ public final class BenchMain {
 
   static final Set<String> LOAD_OPTIONS = Set.of("url", "rate", "duration", "warmup",
       "connections", "scenario", "token", "agent-id", "event-loops", "timeout-ms", "late-ms",
-      "max-outstanding");
+      "max-outstanding", "repeat");
 
   public static void main(String[] argv) throws Exception {
     if (argv.length == 0 || argv[0].equals("--help") || argv[0].equals("-h")) {
@@ -58,8 +58,11 @@ public final class BenchMain {
         a.integer("max-outstanding", LoadSpec.DEFAULT_MAX_OUTSTANDING),
         Scenarios.forName(scenario, url, agents));
     try (LoadGenerator gen = new LoadGenerator(loops)) {
-      LoadResult r = gen.run(spec, LoadGenerator.CpuProbe.NONE);
-      System.out.println(r.toJson().put("client_transport", gen.transport()).encodePrettily());
+      int repeat = a.integer("repeat", 1);
+      for (int i = 0; i < repeat; i++) {
+        LoadResult r = gen.run(spec, LoadGenerator.CpuProbe.NONE);
+        System.out.println(r.toJson().put("client_transport", gen.transport()).encodePrettily());
+      }
     }
     return 0;
   }
@@ -70,7 +73,7 @@ public final class BenchMain {
         "  hello-server PORT [--instances N] [--native true|false]",
         "  load --url URL --rate R [--duration S] [--warmup S] [--connections N]",
         "       [--scenario hello|allow|deny] [--token T --agent-id ID] [--event-loops N]",
-        "       [--timeout-ms MS] [--late-ms MS]                      prints a JSON result",
+        "       [--timeout-ms MS] [--late-ms MS] [--repeat N]  prints a JSON result per run",
         "  suite [--rates r1,r2,...] [--duration S] [--warmup S] [--out DIR] ...",
         "       (see bench/README.md; `suite --help` lists every option)"));
   }

@@ -1,18 +1,17 @@
 package dev.aegis.bench;
 
-import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.HttpClientConnection;
+import io.vertx.core.http.HttpConnectOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -172,7 +171,40 @@ public final class LoadGenerator implements AutoCloseable {
     vertx.close().toCompletionStage().toCompletableFuture().join();
   }
 
-  /** One event loop's share of the schedule. All fields are touched only on that event loop. */
+  /** One request from the schedule: queued, in flight, or done. */
+  private static final class Pending {
+    final long index;
+    final long intended;
+    final LatencyRecorder rec;
+    final RequestSource.Template template;
+    long sent;
+    boolean timedOut;
+
+    Pending(long index, long intended, LatencyRecorder rec, RequestSource.Template template) {
+      this.index = index;
+      this.intended = intended;
+      this.rec = rec;
+      this.template = template;
+    }
+  }
+
+  /** A keep-alive connection carrying at most one request at a time (no pipelining). */
+  private static final class Conn {
+    final HttpClientConnection http;
+    Pending inFlight;
+    boolean closed;
+
+    Conn(HttpClientConnection http) {
+      this.http = http;
+    }
+  }
+
+  /**
+   * One event loop's share of the schedule. It manages its own connections and its own FIFO of
+   * requests waiting for a free connection (instead of the client's pool) so that the time a
+   * request is really written is known exactly, and queued requests cost no timer each. All fields
+   * are touched only on the stream's event loop.
+   */
   private final class Stream {
     final ContextInternal ctx;
     final HttpClientAgent client;
@@ -181,14 +213,23 @@ public final class LoadGenerator implements AutoCloseable {
     final LatencyRecorder measured;
     final LatencyRecorder warm;
     final long count;
+    final int maxConnections;
     final int maxOutstanding;
-    final long timeoutMs;
+    final long timeoutNanos;
+    final HttpConnectOptions connectOptions;
     final Map<RequestSource.Template, RequestOptions> optionsCache = new IdentityHashMap<>();
+    final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    final ArrayDeque<Conn> idle = new ArrayDeque<>();
+    final List<Conn> conns = new ArrayList<>();
     final Promise<Void> done = Promise.promise();
     final Runnable tickTask;
     long startNanos;
     long next;
-    long outstanding;
+    int connecting;
+    int inFlight;
+    long sweepTimer = -1;
+    long lastConnectFailure;
+    boolean retryArmed;
     boolean stopped;
 
     Stream(LoadSpec spec, Schedule schedule, int connections, long lateNanos, int maxOutstanding) {
@@ -198,23 +239,27 @@ public final class LoadGenerator implements AutoCloseable {
       this.measured = new LatencyRecorder(source.expectedStatus(), lateNanos);
       this.warm = new LatencyRecorder(source.expectedStatus(), lateNanos);
       this.count = schedule.streamCount();
+      this.maxConnections = Math.max(1, connections);
       this.maxOutstanding = Math.max(1, maxOutstanding);
-      this.timeoutMs = spec.timeoutMs();
-      this.client = vertx.createHttpClient(
-          new HttpClientOptions()
-              .setKeepAlive(true)
-              .setPipelining(false)
-              .setTcpNoDelay(true)
-              .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, spec.timeoutMs())),
-          new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+      this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(spec.timeoutMs());
+      this.client = vertx.createHttpClient(new HttpClientOptions()
+          .setKeepAlive(true)
+          .setPipelining(false)
+          .setTcpNoDelay(true));
+      java.net.URI u = java.net.URI.create(spec.url());
+      this.connectOptions = new HttpConnectOptions()
+          .setHost(u.getHost())
+          .setPort(u.getPort() > 0 ? u.getPort() : 80)
+          .setConnectTimeout(spec.timeoutMs());
       this.tickTask = () -> ctx.emit(v -> tick());
     }
 
     void start(long startNanos) {
       this.startNanos = startNanos;
       ctx.runOnContext(v -> {
+        sweepTimer = vertx.setPeriodic(50, id -> sweep());
         if (count == 0) {
-          done.tryComplete();
+          maybeFinish();
         } else {
           arm();
         }
@@ -259,57 +304,161 @@ public final class LoadGenerator implements AutoCloseable {
     private void fire(long i, long intended, long now) {
       LatencyRecorder rec = schedule.isWarmup(i) ? warm : measured;
       rec.recordFired(intended, now);
-      if (outstanding >= maxOutstanding) {
+      if (queue.size() + inFlight >= maxOutstanding) {
         rec.recordDropped();
         return;
       }
-      outstanding++;
-      RequestSource.Template t = source.get(schedule.globalIndex(i));
-      RequestOptions options = optionsCache.computeIfAbsent(t, x -> new RequestOptions(x.options())
-          .setConnectTimeout(timeoutMs)
-          .setIdleTimeout(timeoutMs));
-      client.request(options).onComplete(ar -> {
-        if (ar.failed()) {
-          finish(rec, intended, -1, ar.cause());
+      Pending p = new Pending(i, intended, rec, source.get(schedule.globalIndex(i)));
+      Conn c = idle.pollFirst();
+      if (c != null) {
+        send(c, p);
+        return;
+      }
+      queue.addLast(p);
+      if (conns.size() + connecting < maxConnections) {
+        connect();
+      }
+    }
+
+    private void connect() {
+      if (stopped) {
+        return;
+      }
+      connecting++;
+      client.connect(connectOptions).onComplete(ar -> {
+        connecting--;
+        if (stopped) {
+          if (ar.succeeded()) {
+            ar.result().close();
+          }
           return;
         }
-        if (!stopped) {
-          rec.recordSent(intended, System.nanoTime());
+        if (ar.failed()) {
+          connectFailed(ar.cause());
+          return;
         }
-        HttpClientRequest req = ar.result();
-        Future<HttpClientResponse> sent = t.body() == null ? req.send() : req.send(t.body());
-        sent.compose(resp -> resp.body().map(b -> resp.statusCode()))
-            .onComplete(ar2 -> finish(rec, intended, ar2.succeeded() ? ar2.result() : -1,
-                ar2.cause()));
+        Conn c = new Conn(ar.result());
+        conns.add(c);
+        c.http.closeHandler(v -> closed(c));
+        release(c);
       });
     }
 
-    private void finish(LatencyRecorder rec, long intended, int status, Throwable cause) {
-      outstanding--;
+    /** The server refused or did not answer: charge one waiting request, retry shortly. */
+    private void connectFailed(Throwable cause) {
+      Pending p = queue.pollFirst();
+      if (p != null) {
+        p.rec.recordError("connect: " + cause.getClass().getSimpleName());
+      }
+      lastConnectFailure = System.nanoTime();
+      if (!retryArmed && !queue.isEmpty()) {
+        retryArmed = true;
+        vertx.setTimer(20, id -> {
+          retryArmed = false;
+          if (!queue.isEmpty() && conns.size() + connecting < maxConnections) {
+            connect();
+          }
+        });
+      }
+      maybeFinish();
+    }
+
+    private void release(Conn c) {
+      if (c.closed || stopped) {
+        return;
+      }
+      Pending p = queue.pollFirst();
+      if (p != null) {
+        send(c, p);
+      } else {
+        idle.addLast(c);
+      }
+    }
+
+    private void send(Conn c, Pending p) {
+      c.inFlight = p;
+      inFlight++;
+      p.sent = System.nanoTime();
+      p.rec.recordSent(p.intended, p.sent);
+      RequestSource.Template t = p.template;
+      RequestOptions options = optionsCache.computeIfAbsent(t, x -> new RequestOptions(x.options()));
+      c.http.request(options)
+          .compose(req -> t.body() == null ? req.send() : req.send(t.body()))
+          .compose(resp -> resp.body().map(b -> resp.statusCode()))
+          .onComplete(ar -> {
+            if (c.inFlight == p) {
+              c.inFlight = null;
+              inFlight--;
+            }
+            finish(p, ar.succeeded() ? ar.result() : -1, ar.cause());
+            release(c);
+          });
+    }
+
+    private void closed(Conn c) {
+      c.closed = true;
+      conns.remove(c);
+      idle.remove(c);
+      // A request still on it fails through its own future; make sure the queue keeps moving.
+      if (!stopped && !queue.isEmpty() && conns.size() + connecting < maxConnections
+          && System.nanoTime() - lastConnectFailure > 20_000_000L) {
+        connect();
+      }
+    }
+
+    private void finish(Pending p, int status, Throwable cause) {
       if (stopped) {
         return;
       }
       long now = System.nanoTime();
-      if (status >= 0) {
-        rec.recordResponse(intended, now, status);
-      } else if (isTimeout(cause)) {
-        rec.recordTimeout(intended, now);
+      if (status >= 0 && !p.timedOut) {
+        p.rec.recordResponse(p.intended, now, status);
+      } else if (p.timedOut || isTimeout(cause)) {
+        p.rec.recordTimeout(p.intended, now);
       } else {
-        rec.recordError(cause == null ? "unknown" : cause.getClass().getSimpleName());
+        p.rec.recordError(cause == null ? "unknown" : cause.getClass().getSimpleName());
+      }
+      maybeFinish();
+    }
+
+    /** Every 50 ms: time out queued requests and requests in flight for too long. */
+    private void sweep() {
+      if (stopped) {
+        return;
+      }
+      long now = System.nanoTime();
+      Pending head;
+      while ((head = queue.peekFirst()) != null && now - head.intended > timeoutNanos) {
+        queue.pollFirst();
+        head.rec.recordTimeout(head.intended, now);
+      }
+      for (Conn c : new ArrayList<>(conns)) {
+        Pending p = c.inFlight;
+        if (p != null && now - p.intended > timeoutNanos && !p.timedOut) {
+          p.timedOut = true;
+          c.http.close();
+        }
       }
       maybeFinish();
     }
 
     private void maybeFinish() {
-      if (next >= count && outstanding == 0) {
+      if (next >= count && queue.isEmpty() && inFlight == 0) {
         done.tryComplete();
       }
     }
 
-    /** Stops recording; returns the number of requests still outstanding. */
+    /** Stops recording, closes the connections; returns the requests still outstanding. */
     long[] stop() {
       stopped = true;
-      long left = outstanding + (count - next);
+      long left = queue.size() + inFlight + (count - next);
+      queue.clear();
+      if (sweepTimer >= 0) {
+        vertx.cancelTimer(sweepTimer);
+      }
+      for (Conn c : new ArrayList<>(conns)) {
+        c.http.close();
+      }
       done.tryComplete();
       return new long[] {left};
     }

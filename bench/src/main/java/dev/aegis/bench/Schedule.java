@@ -1,20 +1,28 @@
 package dev.aegis.bench;
 
 /**
- * The open-loop send schedule: request {@code g} (global index) is intended to be sent at
- * {@code start + g * 1e9 / rate} nanoseconds. Each time is computed from the index, never by
- * adding an interval to the previous time, so rounding cannot accumulate into drift.
+ * The open-loop send schedule. Each intended send time is computed from the request's index,
+ * never by adding an interval to the previous time, so rounding cannot accumulate into drift.
+ *
+ * <p>Shape: the warm-up (W seconds) first ramps the rate linearly from {@link #RAMP_START} × R to R
+ * over W/2 (so a cold client or server is not buried under a backlog it built while its JIT was
+ * still compiling), then holds R for W/2; the measured part then runs at exactly R for D seconds:
+ * request {@code g} is intended at {@code W + (g - warmupCount) / R} plus a constant. The warm-up
+ * and the measured part form one continuous schedule.
  *
  * <p>The load may be split over {@code streams} event loops: stream {@code k} owns the global
  * indices {@code k, k + streams, k + 2*streams, ...}; together the streams cover the schedule
  * exactly once.
- *
- * <p>Requests with a global index below {@link #warmupCount()} belong to the warm-up; the rest are
- * measured. The warm-up and the measured part form one continuous schedule (no gap between them).
  */
 public final class Schedule {
+  /** The warm-up ramp starts at this fraction of the target rate. */
+  public static final double RAMP_START = 0.1;
+
   private final double rate;
-  private final double nanosPerRequest;
+  private final double r0;
+  private final double rampSeconds;
+  /** Requests (fractional) sent during the ramp. */
+  private final double rampCount;
   private final long warmupCount;
   private final long totalCount;
   private final int stream;
@@ -36,8 +44,10 @@ public final class Schedule {
       throw new IllegalArgumentException("bad stream " + stream + " of " + streams);
     }
     this.rate = ratePerSecond;
-    this.nanosPerRequest = 1e9 / ratePerSecond;
-    this.warmupCount = Math.round(ratePerSecond * warmupSeconds);
+    this.r0 = RAMP_START * ratePerSecond;
+    this.rampSeconds = warmupSeconds / 2;
+    this.rampCount = (r0 + rate) / 2 * rampSeconds;
+    this.warmupCount = (long) Math.ceil(rampCount + rate * (warmupSeconds - rampSeconds));
     this.totalCount = warmupCount + Math.max(1, Math.round(ratePerSecond * durationSeconds));
     this.stream = stream;
     this.streams = streams;
@@ -92,7 +102,15 @@ public final class Schedule {
 
   /** Intended send offset of the request with global index g. */
   public long offsetOfGlobal(long g) {
-    return (long) Math.floor(g * nanosPerRequest);
+    double seconds;
+    if (g < rampCount) {
+      // N(t) = r0 t + (R - r0) t^2 / (2 T)  =>  solve a t^2 + r0 t - g = 0.
+      double a = (rate - r0) / (2 * rampSeconds);
+      seconds = a == 0 ? g / r0 : (-r0 + Math.sqrt(r0 * r0 + 4 * a * g)) / (2 * a);
+    } else {
+      seconds = rampSeconds + (g - rampCount) / rate;
+    }
+    return (long) Math.floor(seconds * 1e9);
   }
 
   public boolean isWarmup(long i) {

@@ -22,13 +22,14 @@ import java.util.Set;
  * @param auditShards chain shards per tenant ({@code AEGIS_AUDIT_SHARDS}, 16)
  * @param auditMaxBatch rows per commit at most ({@code AEGIS_AUDIT_MAX_BATCH}, 256)
  * @param pgPoolSize reactive pool size ({@code AEGIS_PG_POOL_SIZE}, 8)
+ * @param maxEventLoopMillis blocked-thread warning threshold ({@code AEGIS_MAX_EVENT_LOOP_MS}, 200)
  * @param gateway the gateway settings ({@code AEGIS_PORT} 8000, {@code AEGIS_UPSTREAMS}
  *     {@code tool=url,...}, {@code AEGIS_MAX_PAYLOAD_CHARS} 5000, {@code AEGIS_REQUEST_TIMEOUT_MS}
  *     10000)
  */
 public record AegisConfig(Path dataDir, String pgUrl, String redisUrl, String adminPassword,
     int instances, double tenantRps, int tenantBurst, double agentRps, int agentBurst,
-    int auditShards, int auditMaxBatch, int pgPoolSize, GatewayConfig gateway) {
+    int auditShards, int auditMaxBatch, int pgPoolSize, long maxEventLoopMillis, GatewayConfig gateway) {
 
   public static AegisConfig fromEnv(Map<String, String> env) {
     int cores = Runtime.getRuntime().availableProcessors();
@@ -59,6 +60,7 @@ public record AegisConfig(Path dataDir, String pgUrl, String redisUrl, String ad
         integer(env, "AEGIS_AUDIT_SHARDS", 16, 1, 1024),
         integer(env, "AEGIS_AUDIT_MAX_BATCH", 256, 1, 10_000),
         integer(env, "AEGIS_PG_POOL_SIZE", 8, 1, 256),
+        integer(env, "AEGIS_MAX_EVENT_LOOP_MS", 200, 10, 60_000),
         g);
   }
 

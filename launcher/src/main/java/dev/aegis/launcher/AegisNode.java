@@ -105,7 +105,9 @@ public final class AegisNode implements AutoCloseable {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions vo = new VertxOptions()
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true))
-        .setMaxEventLoopExecuteTime(200).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS);
+        .setMaxEventLoopExecuteTime(cfg.maxEventLoopMillis())
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS).setBlockedThreadCheckInterval(100)
+        .setWarningExceptionTime(cfg.maxEventLoopMillis()).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
     Vertx vertx = Vertx.builder().with(vo).withMetrics(new MicrometerMetricsFactory(metrics)).build();
     Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(cfg.pgPoolSize()))
         .connectingTo(PgUrls.options(pgUrl)).using(vertx).build();

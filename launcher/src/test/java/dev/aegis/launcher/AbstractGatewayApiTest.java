@@ -41,8 +41,16 @@ abstract class AbstractGatewayApiTest {
   /** Extra environment for the node (e.g. AEGIS_REDIS_URL). */
   abstract Map<String, String> extraEnv();
 
+  /** Captures Vert.x blocked-thread warnings: the suite fails if any event loop was blocked. */
+  final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> blocked =
+      new ch.qos.logback.core.read.ListAppender<>();
+
   @BeforeAll
   void start() throws Exception {
+    ch.qos.logback.classic.Logger checker = (ch.qos.logback.classic.Logger)
+        org.slf4j.LoggerFactory.getLogger("io.vertx.core.impl.BlockedThreadChecker");
+    blocked.start();
+    checker.addAppender(blocked);
     db = ScratchDatabase.create(TestEnv.pgUrl(), "api");
     int port = TestEnv.freePort();
     Map<String, String> env = new HashMap<>(extraEnv());
@@ -50,6 +58,7 @@ abstract class AbstractGatewayApiTest {
     env.put("AEGIS_PORT", Integer.toString(port));
     env.put("AEGIS_ADMIN_PASSWORD", PASSWORD);
     env.put("AEGIS_INSTANCES", "2");
+    env.put("AEGIS_MAX_EVENT_LOOP_MS", "100");
     env.put("AEGIS_LIMITS_AGENT_RPS", "5");
     env.put("AEGIS_LIMITS_AGENT_BURST", "10");
     env.put("AEGIS_LIMITS_TENANT_RPS", "10000");
@@ -62,10 +71,13 @@ abstract class AbstractGatewayApiTest {
     seedTenant(tenantB, "admin-b-" + tenantB + "@example.com");
     adminA = login(AegisNode.ADMIN_EMAIL, TENANT_A);
     adminB = login("admin-b-" + tenantB + "@example.com", tenantB);
+    // cold start (class loading, first connections, JIT) may exceed the limit once; requests may not
+    blocked.list.clear();
   }
 
   @AfterAll
   void stop() throws Exception {
+    assertThat(blocked.list).as("event loops blocked longer than 100 ms").isEmpty();
     if (node != null) {
       node.close();
     }

@@ -20,6 +20,7 @@ record AnchoredPattern(String id, String detail, int[] anchors, Pattern confirm)
 
   /** @return true when an anchor was found and the confirming pattern (if any) matches */
   boolean matches(CharSequence text, BitSet found) {
-    return KeywordAutomaton.any(found, anchors) && (confirm == null || confirm.matcher(text).find());
+    return KeywordAutomaton.any(found, anchors)
+        && (confirm == null || confirm.matcher(text).find());
   }
 }

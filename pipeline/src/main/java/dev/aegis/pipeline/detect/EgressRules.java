@@ -35,8 +35,8 @@ final class EgressRules {
   private static final Pattern LIMIT = Pattern.compile("\\blimit\\s+(\\d{1,15})\\b"
       + "|\\btop\\s*\\(?\\s*(\\d{1,15})\\b|\\bfetch\\s+first\\s+(\\d{1,15})\\s+rows?\\b");
   private static final Pattern SELECT = Pattern.compile("\\bselect\\b.+?\\bfrom\\b");
-  private static final Pattern PINNED = Pattern.compile("\\bwhere\\s+(?:\\w+\\.)?(?:id|uuid|\\w+_id)"
-      + "\\s*=\\s*(?:'[^']*'|\\d+|\\$\\d+|\\?|:\\w+)");
+  private static final Pattern PINNED = Pattern.compile("\\bwhere\\s+(?:\\w+\\.)?"
+      + "(?:id|uuid|\\w+_id)\\s*=\\s*(?:'[^']*'|\\d+|\\$\\d+|\\?|:\\w+)");
   private static final Pattern OR = Pattern.compile("\\bor\\b");
 
   private final int[] piiColumns;

@@ -18,7 +18,8 @@ import java.util.Set;
  *       {@code destructive_sql_dml_no_predicate});</li>
  *   <li>sensitive paths ({@code hard_deny.path.*});</li>
  *   <li>k8s / helm / terraform destruction: hard deny on production-like targets, escalate
- *       otherwise ({@code hard_deny.k8s.*_prod}, {@code escalate.k8s.*}, {@code *.iac.destroy*});</li>
+ *       otherwise ({@code hard_deny.k8s.*_prod}, {@code escalate.k8s.*},
+ *       {@code *.iac.destroy*});</li>
  *   <li>bulk PII export and external PII exfiltration ({@code *.pii.*}, {@code *.exfil.*});</li>
  *   <li>money transfers: {@code amount} >= 10,000,000 hard deny, >= 200,000 escalate, for tools
  *       whose name contains transfer, payment, wire or payout;</li>

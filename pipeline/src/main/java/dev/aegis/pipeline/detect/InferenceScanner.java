@@ -65,7 +65,8 @@ public final class InferenceScanner {
         AnchoredPattern.of("xp_cmdshell", "xp_cmdshell", kb.sub("xp_cmdshell"), null));
     TRAVERSAL = AnchoredPattern.of("traversal", "path traversal sequence",
         kb.sub("../", "..\\", "%2e%2e", "..%2f", "..%5c", "%2e./", ".%2e/", "..;/"),
-        "(?:^|[^.])\\.\\.[/\\\\]|\\.\\.\\.\\.//|%2e%2e|\\.\\.%2f|\\.\\.%5c|%2e\\./|\\.%2e/|\\.\\.;/");
+        "(?:^|[^.])\\.\\.[/\\\\]|\\.\\.\\.\\.//|%2e%2e|\\.\\.%2f|\\.\\.%5c|%2e\\./"
+            + "|\\.%2e/|\\.\\.;/");
     KEYWORD_ANCHORS[0] = kb.sub("password", "passwd", "passphrase");
     KEYWORD_ANCHORS[1] = kb.sub("secret");
     KEYWORD_ANCHORS[2] = kb.sub("private_key", "private key", "privatekey", "private-key");

@@ -19,7 +19,8 @@ final class InfraRules {
       "live", "mainnet"};
   private static final String[] PAYLOAD_FIELDS = {"namespace", "ns", "workspace", "environment",
       "env", "context", "cluster", "kube_context"};
-  private static final Pattern KUBECTL = Pattern.compile("\\bkubectl\\s+(?:\\S+\\s+){0,4}?delete\\b");
+  private static final Pattern KUBECTL =
+      Pattern.compile("\\bkubectl\\s+(?:\\S+\\s+){0,4}?delete\\b");
   private static final Pattern HELM =
       Pattern.compile("\\bhelm\\s+(?:\\S+\\s+){0,3}?(?:uninstall|delete|del)\\b");
   private static final Pattern TERRAFORM = Pattern.compile("\\bterraform\\s+(?:-chdir=\\S+\\s+)?"
@@ -63,7 +64,8 @@ final class InfraRules {
     String prod = null;
     while (prod == null && m.find()) {
       any = true;
-      CharSequence scope = wholeText ? c.text : c.text.subSequence(m.start(), c.commandEnd(m.end()));
+      CharSequence scope =
+          wholeText ? c.text : c.text.subSequence(m.start(), c.commandEnd(m.end()));
       prod = prodTarget(targets.matcher(scope));
     }
     if (!any) {

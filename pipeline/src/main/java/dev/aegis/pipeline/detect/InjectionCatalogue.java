@@ -55,9 +55,10 @@ final class InjectionCatalogue {
         "\\bdo\\s+anything\\s+now\\b|\\bdan\\s+(?:mode|prompt|jailbreak)|\\b(?:as|are|be)"
             + "\\s+(?:now\\s+)?dan\\b(?!')|\\bdan\\b,?\\s+(?:which|who)\\s+stands\\s+for");
     add("act_as", "act as an unrestricted persona", kb.sub("act as", "acting as"),
-        "\\bact(?:ing)?\\s+as\\s+(?:if\\s+you\\s+(?:are|were)\\s+|though\\s+you\\s+(?:are|were)\\s+)?"
-            + "(?:an?\\s+|my\\s+|the\\s+)?" + W + "{0,2}?(?:dan|jailbroken|unrestricted|unfiltered"
-            + "|uncensored|evil|malicious|rogue|root|superuser|sudo|hacker|linux\\s+terminal"
+        "\\bact(?:ing)?\\s+as\\s+(?:if\\s+you\\s+(?:are|were)\\s+"
+            + "|though\\s+you\\s+(?:are|were)\\s+)?(?:an?\\s+|my\\s+|the\\s+)?" + W + "{0,2}?"
+            + "(?:dan|jailbroken|unrestricted|unfiltered|uncensored|evil|malicious|rogue|root"
+            + "|superuser|sudo|hacker|linux\\s+terminal"
             + "|system\\s+administrator|different\\s+ai|ai\\s+(?:without|with\\s+no))\\b"
             + "|\\bact\\s+as\\s+if\\s+(?:you\\s+(?:have|had)|there\\s+(?:are|were))\\s+no\\s+"
             + W + "{0,2}(?:rules|restrictions|limits|guidelines|filters)");

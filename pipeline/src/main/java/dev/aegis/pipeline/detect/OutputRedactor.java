@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
  * {@code xoxb-…} and relatives), {@code jwt} (three base64url segments starting {@code eyJ}),
  * {@code private_key} (PEM private key blocks, to the end of the text when unterminated),
  * {@code card_number} (Luhn-valid), {@code ssn}, {@code high_entropy} (32+ chars of
- * {@code [A-Za-z0-9+/=_-]} with Shannon entropy above 4.0 bits per char) and, only when asked,
- * {@code email}. Where matches overlap, the earliest and then the longest wins.
+ * {@code [A-Za-z0-9+/=_-]}, {@code =} only as trailing padding, with Shannon entropy above 4.0
+ * bits per char, and not overlapping a more specific match) and, only when asked,
+ * {@code email}. Where specific matches overlap, the earliest and then the longest wins.
  *
  * <p>Cost: one keyword pass gates the regexes; card, SSN, e-mail and entropy detection are
  * linear hand-written scans. When nothing matches, the input instance is returned unchanged.
@@ -124,10 +125,25 @@ public final class OutputRedactor {
       while (i < len && tokenChar(text.charAt(i))) {
         i++;
       }
-      if (i - start >= MIN_ENTROPY_RUN && entropy(text, start, i) > ENTROPY_THRESHOLD) {
+      int end = i;
+      while (i < len && i - end < 2 && text.charAt(i) == '=') {
+        i++;
+      }
+      if (i - start >= MIN_ENTROPY_RUN && entropy(text, start, i) > ENTROPY_THRESHOLD
+          && !overlaps(spans, start, i)) {
         spans.add(new Span(start, i, "high_entropy", priority));
       }
     }
+  }
+
+  /** @return true when [start, end) overlaps a span already found by a specific rule */
+  private static boolean overlaps(List<Span> spans, int start, int end) {
+    for (Span s : spans) {
+      if (s.start() < end && start < s.end()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Shannon entropy in bits per char of [start, end), all chars ASCII. */
@@ -147,8 +163,9 @@ public final class OutputRedactor {
     return h;
   }
 
+  /** {@code [A-Za-z0-9+/_-]}; {@code =} counts only as trailing padding (at most two). */
   private static boolean tokenChar(char c) {
     return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '+'
-        || c == '/' || c == '=' || c == '_' || c == '-';
+        || c == '/' || c == '_' || c == '-';
   }
 }

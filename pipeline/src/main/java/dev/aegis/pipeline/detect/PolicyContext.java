@@ -76,7 +76,8 @@ final class PolicyContext {
     int cap = Math.min(text.length(), from + 400);
     for (int i = from; i < cap; i++) {
       char c = text.charAt(i);
-      if (c == ';' || c == '|' || c == '\n' || c == '&' && i + 1 < cap && text.charAt(i + 1) == '&') {
+      if (c == ';' || c == '|' || c == '\n'
+          || c == '&' && i + 1 < cap && text.charAt(i + 1) == '&') {
         return i;
       }
     }

@@ -23,7 +23,8 @@ final class SqlRules {
       + "|continue\\s+identity\\b))");
   private static final Pattern TRUNCATE_BARE =
       Pattern.compile("\\btruncate\\s+(?:only\\s+)?" + NOT_PROSE + "[a-z_\"`][\\w.\"`]*");
-  private static final Pattern DELETE = Pattern.compile("\\bdelete\\s+from\\s+" + NOT_PROSE + TABLE);
+  private static final Pattern DELETE =
+      Pattern.compile("\\bdelete\\s+from\\s+" + NOT_PROSE + TABLE);
   private static final Pattern UPDATE =
       Pattern.compile("\\bupdate\\s+(?:only\\s+)?" + NOT_PROSE + TABLE + "\\s+set\\s+\\S");
   private static final Pattern WHERE = Pattern.compile("\\bwhere\\b");

@@ -81,7 +81,7 @@ class HardDenyPolicyTest {
       "mkfs ~ mkfs -t ext4 /dev/sda",
       "dd_device ~ dd if=/dev/zero of=/dev/sda bs=1M",
       "fork_bomb ~ :(){ :|:& };:",
-      "fork_bomb ~ bomb() { bomb ~ bomb & }; bomb",
+      "fork_bomb ~ bomb() { bomb | bomb & }; bomb",
       "chmod_root ~ chmod -R 777 /",
       "device_overwrite ~ cat /dev/urandom > /dev/sda",
       "device_overwrite ~ shred -n 3 /dev/nvme0n1",
