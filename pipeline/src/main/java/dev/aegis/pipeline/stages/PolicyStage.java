@@ -34,7 +34,7 @@ public final class PolicyStage implements Stage {
   public Future<Verdict> apply(RequestContext ctx) {
     PolicyInput input = new PolicyInput(ctx.tenantId(), ctx.agentId(), ctx.agent().name(),
         ctx.agent().riskLevel(), ctx.tool(), ctx.payload(), ctx.actionText(), ctx.requestId(),
-        List.copyOf(ctx.findings()));
+        stage3Flags(ctx));
     return engine.evaluate(input).map(result -> {
       PolicyResult merged = result;
       if (ctx.findings().contains(Findings.SQL_INJECTION_DETECTED)) {
@@ -48,6 +48,13 @@ public final class PolicyStage implements Stage {
       ctx.policy(merged);
       return Verdict.proceed();
     });
+  }
+
+  /** Canonical findings and diagnostic flags of stage 3 (e.g. {@code pii_card_number}). */
+  static List<String> stage3Flags(RequestContext ctx) {
+    List<String> all = new ArrayList<>(ctx.findings());
+    all.addAll(ctx.inferenceFlags());
+    return List.copyOf(all);
   }
 
   /**

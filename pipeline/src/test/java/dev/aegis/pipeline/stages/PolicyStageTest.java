@@ -6,24 +6,32 @@ import static dev.aegis.pipeline.PipelineFixtures.TENANT;
 import static dev.aegis.pipeline.PipelineFixtures.TOOL;
 import static dev.aegis.pipeline.PipelineFixtures.allowedAgent;
 import static dev.aegis.pipeline.PipelineFixtures.assertProceeds;
+import static dev.aegis.pipeline.PipelineFixtures.authenticated;
 import static dev.aegis.pipeline.PipelineFixtures.authenticatedCtx;
 import static dev.aegis.pipeline.PipelineFixtures.cause;
 import static dev.aegis.pipeline.PipelineFixtures.cleanPolicy;
 import static dev.aegis.pipeline.PipelineFixtures.hardDenyPolicy;
+import static dev.aegis.pipeline.PipelineFixtures.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aegis.pipeline.RequestContext;
 import dev.aegis.pipeline.StageId;
 import dev.aegis.pipeline.decision.Findings;
+import dev.aegis.pipeline.detect.HardDenyPolicy;
 import dev.aegis.pipeline.ports.PolicyEngine;
 import dev.aegis.pipeline.ports.PolicyInput;
 import dev.aegis.pipeline.ports.PolicyResult;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** Uses a fake {@link PolicyEngine}: stage 4 only merges its answer with stage 3's security findings. */
+/**
+ * Mostly uses a fake {@link PolicyEngine} (stage 4 only merges its answer with stage 3's security
+ * findings); two tests plug in the platform {@link HardDenyPolicy}.
+ */
 class PolicyStageTest {
 
   private final List<PolicyInput> inputs = new ArrayList<>();
@@ -154,5 +162,37 @@ class PolicyStageTest {
     PolicyStage cut = new PolicyStage(in -> Future.failedFuture(new IllegalStateException("opa down")));
 
     assertThat(cause(cut.apply(ctx()))).hasMessage("opa down");
+  }
+
+  @Test
+  void should_record_platform_hard_deny_when_destructive_shell_command() {
+    // GIVEN the platform rules behind the port, and an rm -rf / action
+    HardDenyPolicy rules = new HardDenyPolicy(Set.of());
+    PolicyStage cut = new PolicyStage(in -> Future.succeededFuture(rules.evaluate(in, "platform-1")));
+    RequestContext ctx = authenticated(request().tool("shell.exec")
+        .payload(new JsonObject().put("command", "rm -rf /")).build());
+    ctx.agent(allowedAgent());
+
+    // WHEN
+    assertProceeds(cut.apply(ctx));
+
+    // THEN
+    assertThat(ctx.policy().allowed()).isFalse();
+    assertThat(ctx.policy().hardDeny()).isTrue();
+    assertThat(ctx.policy().ruleId()).startsWith("hard_deny.shell.");
+    assertThat(ctx.policy().policyVersion()).isEqualTo("platform-1");
+  }
+
+  @Test
+  void should_record_platform_clean_result_when_benign_query() {
+    HardDenyPolicy rules = new HardDenyPolicy(Set.of());
+    PolicyStage cut = new PolicyStage(in -> Future.succeededFuture(rules.evaluate(in, "platform-1")));
+    RequestContext ctx = ctx();
+
+    assertProceeds(cut.apply(ctx));
+
+    assertThat(ctx.policy().allowed()).isTrue();
+    assertThat(ctx.policy().hardDeny()).isFalse();
+    assertThat(ctx.policy().hits()).isEmpty();
   }
 }
