@@ -19,6 +19,8 @@ public final class LatencyRecorder {
   private final Histogram latency = new Histogram(1, MAX_MICROS, 3);
   /** Time from intended send to the moment the request got a connection and was written. */
   private final Histogram sendLag = new Histogram(1, MAX_MICROS, 3);
+  /** Time from the actual write to the answer: the server's share, not corrected (diagnostic). */
+  private final Histogram service = new Histogram(1, MAX_MICROS, 3);
   private final Map<Integer, Long> statusCounts = new TreeMap<>();
   private final Map<String, Long> errorCounts = new TreeMap<>();
   private final long lateThresholdNanos;
@@ -111,7 +113,15 @@ public final class LatencyRecorder {
     }
   }
 
-  public void recordResponse(long intendedNanos, long completedNanos, int status) {
+  /**
+   * An answer arrived.
+   *
+   * @param sentNanos when the request was actually written (Long.MIN_VALUE if unknown)
+   */
+  public void recordResponse(long intendedNanos, long sentNanos, long completedNanos, int status) {
+    if (sentNanos != Long.MIN_VALUE) {
+      service.recordValue(toMicros(completedNanos - sentNanos));
+    }
     long us = toMicros(completedNanos - intendedNanos);
     latency.recordValue(us);
     timeline(intendedNanos, us);
@@ -159,6 +169,7 @@ public final class LatencyRecorder {
   public void add(LatencyRecorder other) {
     latency.add(other.latency);
     sendLag.add(other.sendLag);
+    service.add(other.service);
     other.statusCounts.forEach((k, v) -> statusCounts.merge(k, v, Long::sum));
     other.errorCounts.forEach((k, v) -> errorCounts.merge(k, v, Long::sum));
     responses += other.responses;
@@ -184,6 +195,10 @@ public final class LatencyRecorder {
 
   public Histogram latency() {
     return latency;
+  }
+
+  public Histogram service() {
+    return service;
   }
 
   public Histogram sendLag() {

@@ -412,7 +412,7 @@ public final class LoadGenerator implements AutoCloseable {
       }
       long now = System.nanoTime();
       if (status >= 0 && !p.timedOut) {
-        p.rec.recordResponse(p.intended, now, status);
+        p.rec.recordResponse(p.intended, p.sent, now, status);
       } else if (p.timedOut || isTimeout(cause)) {
         p.rec.recordTimeout(p.intended, now);
       } else {

@@ -30,6 +30,9 @@ public record LoadResult(
     double sendLagP90Ms,
     double sendLagP99Ms,
     double sendLagMaxMs,
+    double serviceP50Ms,
+    double serviceP99Ms,
+    double serviceMaxMs,
     Map<String, Long> statusCounts,
     long unexpected,
     long errors,
@@ -75,6 +78,8 @@ public record LoadResult(
         any ? Math.round(h.getMean()) / 1000.0 : 0,
         lag(rec, 50), lag(rec, 90), lag(rec, 99),
         rec.sendLag().getTotalCount() > 0 ? ms(rec.sendLag().getMaxValue()) : 0,
+        pct(rec.service(), 50), pct(rec.service(), 99),
+        rec.service().getTotalCount() > 0 ? ms(rec.service().getMaxValue()) : 0,
         statuses, rec.unexpected(), rec.errors(), new LinkedHashMap<>(rec.errorCounts()),
         rec.timeouts(), rec.late(), rec.schedulerLate(), rec.dropped(), unfinished,
         round3(clientCpu), serverCpu, warmup, timeline(rec));
@@ -97,8 +102,11 @@ public record LoadResult(
   }
 
   private static double lag(LatencyRecorder rec, double percentile) {
-    Histogram l = rec.sendLag();
-    return l.getTotalCount() > 0 ? ms(l.getValueAtPercentile(percentile)) : 0;
+    return pct(rec.sendLag(), percentile);
+  }
+
+  private static double pct(Histogram h, double percentile) {
+    return h.getTotalCount() > 0 ? ms(h.getValueAtPercentile(percentile)) : 0;
   }
 
   static double round1(double v) {
@@ -159,6 +167,8 @@ public record LoadResult(
         .put("latency_ms", lat)
         .put("send_lag_ms", new JsonObject().put("p50", sendLagP50Ms).put("p90", sendLagP90Ms)
             .put("p99", sendLagP99Ms).put("max", sendLagMaxMs))
+        .put("service_ms", new JsonObject().put("p50", serviceP50Ms).put("p99", serviceP99Ms)
+            .put("max", serviceMaxMs))
         .put("status_counts", new JsonObject(new LinkedHashMap<>(statusCounts)))
         .put("unexpected", unexpected)
         .put("errors", errors)
@@ -176,6 +186,7 @@ public record LoadResult(
   public static LoadResult fromJson(JsonObject j) {
     JsonObject lat = j.getJsonObject("latency_ms");
     JsonObject lag = j.getJsonObject("send_lag_ms");
+    JsonObject svc = j.getJsonObject("service_ms", new JsonObject());
     Map<String, Long> statuses = new LinkedHashMap<>();
     j.getJsonObject("status_counts").forEach(e -> statuses.put(e.getKey(),
         ((Number) e.getValue()).longValue()));
@@ -196,7 +207,8 @@ public record LoadResult(
         j.getDouble("achieved_rps"), j.getDouble("good_rps"), lat.getDouble("p50"),
         lat.getDouble("p90"), lat.getDouble("p99"), lat.getDouble("p99_9"), lat.getDouble("max"),
         lat.getDouble("mean"), lag.getDouble("p50", 0.0), lag.getDouble("p90", 0.0),
-        lag.getDouble("p99"), lag.getDouble("max"), statuses,
+        lag.getDouble("p99"), lag.getDouble("max"), svc.getDouble("p50", 0.0),
+        svc.getDouble("p99", 0.0), svc.getDouble("max", 0.0), statuses,
         j.getLong("unexpected"), j.getLong("errors"), kinds, j.getLong("timeouts"),
         j.getLong("backlog"), j.getLong("generator_late"), j.getLong("dropped"),
         j.getLong("unfinished"), cpu.getDouble("client"), server, j.getJsonObject("warmup"),

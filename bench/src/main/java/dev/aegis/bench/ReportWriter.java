@@ -31,7 +31,9 @@ final class ReportWriter {
         + "omission corrected). Achieved = responses / measured window. Backlog = requests sent "
         + "more than ").append(fmt(r.getJsonObject("settings", new JsonObject())
             .getDouble("late_ms", LoadSpec.DEFAULT_LATE_MS)))
-        .append(" ms after their intended time. CPU = cores used during the measured window.\n\n");
+        .append(" ms after their intended time. Send lag = intended time to actual write (the "
+            + "client's or the connection queue's share); service = actual write to answer (not "
+            + "corrected, diagnostic only). CPU = cores used during the measured window.\n\n");
     JsonObject scenarios = r.getJsonObject("scenarios", new JsonObject());
     for (String name : SCENARIOS) {
       JsonArray runs = scenarios.getJsonArray(name);
@@ -155,8 +157,10 @@ final class ReportWriter {
 
   private static void runTable(StringBuilder md, JsonArray runs) {
     md.append("| target req/s | run | achieved req/s | p50 | p90 | p99 | p99.9 | max | statuses "
-        + "| unexpected | errors | timeouts | backlog | server CPU | client CPU |\n");
-    md.append("|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
+        + "| unexpected | errors | timeouts | backlog | send lag p99 | service p99 | server CPU "
+        + "| client CPU |\n");
+    md.append("|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:"
+        + "|---:|\n");
     for (Object o : runs) {
       JsonObject j = (JsonObject) o;
       LoadResult lr = LoadResult.fromJson(j);
@@ -169,6 +173,7 @@ final class ReportWriter {
           .append(lr.unexpected()).append(" | ")
           .append(lr.errors() + lr.dropped() + lr.unfinished()).append(" | ")
           .append(lr.timeouts()).append(" | ").append(lr.backlog()).append(" | ")
+          .append(fmt(lr.sendLagP99Ms())).append(" | ").append(fmt(lr.serviceP99Ms())).append(" | ")
           .append(cpu(lr.serverCpu())).append(" | ").append(fmt(lr.clientCpu())).append(" |\n");
     }
     md.append("\n");
@@ -176,6 +181,19 @@ final class ReportWriter {
 
   private static void environment(StringBuilder md, JsonObject r) {
     md.append("## Environment\n\n");
+    JsonObject noise = r.getJsonObject("noise");
+    if (noise != null) {
+      for (String when : new String[] {"start", "end"}) {
+        JsonObject n = noise.getJsonObject(when);
+        if (n == null) {
+          continue;
+        }
+        md.append("- CPU noise at ").append(when).append(" (share of time a spinning thread was "
+            + "stalled > 0.5 ms; worst stall): server core ").append(noiseText(
+                n.getJsonObject("server_core"))).append("; bench core ")
+            .append(noiseText(n.getJsonObject("bench_core"))).append("\n");
+      }
+    }
     JsonObject m = r.getJsonObject("machine", new JsonObject());
     md.append("- Machine: ").append(m.getString("cpu_model", "?")).append(", ")
         .append(m.getValue("cpus", "?")).append(" CPUs, ")
@@ -207,6 +225,14 @@ final class ReportWriter {
     md.append("- Bench JVM command line: `").append(cmd.getString("jvm", "?")).append("`\n");
     md.append("- Started ").append(r.getString("started_at", "?")).append(", finished ")
         .append(r.getString("finished_at", "?")).append("\n\n");
+  }
+
+  static String noiseText(JsonObject n) {
+    if (n == null) {
+      return "n/a";
+    }
+    return fmt(100 * n.getDouble("stalled_fraction", 0.0)) + "% stalled, worst "
+        + fmt(n.getDouble("max_stall_ms", 0.0)) + " ms";
   }
 
   static String statuses(Map<String, Long> counts) {

@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  */
 final class Suite {
   static final Set<String> OPTIONS = Set.of("rates", "duration", "warmup", "out", "connections",
-      "event-loops", "agents", "timeout-ms", "late-ms", "pause",
+      "event-loops", "agents", "timeout-ms", "late-ms", "pause", "noise-seconds",
       "peak-start-hello", "peak-start-allow", "peak-factor", "peak-duration", "peak-warmup",
       "peak-max-p99-ms", "peak-max-steps", "peak-max-backlog", "peak-max-rate", "no-peak",
       "gateway-jar", "gateway-java", "gateway-start-timeout", "gateway-warmup",
@@ -49,6 +49,7 @@ final class Suite {
   final long timeoutMs;
   final double lateMs;
   final double pause;
+  final double noiseSeconds;
   final boolean peaks;
   final double peakStartHello;
   final double peakStartAllow;
@@ -93,6 +94,7 @@ final class Suite {
     timeoutMs = (long) a.dbl("timeout-ms", 5_000);
     lateMs = a.dbl("late-ms", LoadSpec.DEFAULT_LATE_MS);
     pause = a.dbl("pause", 1);
+    noiseSeconds = a.dbl("noise-seconds", 3);
     peaks = !a.flag("no-peak");
     peakStartHello = a.dbl("peak-start-hello", 4000);
     peakStartAllow = a.dbl("peak-start-allow", 1000);
@@ -188,6 +190,9 @@ final class Suite {
       if (!gen.nativeTransport()) {
         problem("client runs on NIO (no epoll): send times are only millisecond-precise");
       }
+      JsonObject noise = new JsonObject();
+      report.put("noise", noise);
+      noise.put("start", noise());
       if (!skipHello) {
         runHello(gen);
       } else {
@@ -200,6 +205,7 @@ final class Suite {
       } else {
         report.put("gateway", new JsonObject().put("status", "skipped"));
       }
+      noise.put("end", noise());
     } finally {
       cleanup();
       Double h = peakOf("hello");
@@ -218,6 +224,32 @@ final class Suite {
       }
     }
     return code;
+  }
+
+  /** How much each core is stalled right now (see {@link NoiseProbe}). */
+  JsonObject noise() {
+    JsonObject n = new JsonObject();
+    n.put("bench_core", NoiseProbe.measure(noiseSeconds));
+    List<String> cmd = new ArrayList<>();
+    if (SystemInfo.tasksetPath() != null) {
+      cmd.addAll(List.of("taskset", "-c", serverCpus));
+    }
+    cmd.addAll(List.of(serverJava, "-cp", System.getProperty("java.class.path"),
+        "dev.aegis.bench.NoiseProbe", Double.toString(noiseSeconds)));
+    String outText = SystemInfo.run(cmd, 60);
+    JsonObject server = null;
+    if (outText != null) {
+      String[] lines = outText.trim().split("\n");
+      try {
+        server = new JsonObject(lines[lines.length - 1]);
+      } catch (RuntimeException e) {
+        server = null;
+      }
+    }
+    n.put("server_core", server);
+    log("noise: bench core " + n.getJsonObject("bench_core").encode() + ", server core "
+        + (server == null ? "n/a" : server.encode()));
+    return n;
   }
 
   Double peakOf(String name) {

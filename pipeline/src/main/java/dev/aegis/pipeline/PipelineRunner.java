@@ -124,7 +124,7 @@ public final class PipelineRunner {
       observer.onStage(id, StageObserver.Outcome.PROCEED, nanos);
       return false;
     }
-    if (ar.cause() instanceof TimeoutException) {
+    if (ar.cause() instanceof TimeoutException && System.nanoTime() >= ctx.deadlineNanos()) {
       observer.onStage(id, StageObserver.Outcome.TIMEOUT, nanos);
       ctx.terminal(id, TIMEOUT);
       return true;

@@ -21,7 +21,6 @@ import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class PipelineRunnerTest {
@@ -424,8 +423,6 @@ class PipelineRunnerTest {
    * out (a {@link TimeoutException} long before the deadline) is skipped like any other failure.
    */
   @Test
-  @Disabled("BUG: PipelineRunner treats any TimeoutException from a stage as the request deadline "
-      + "(504 decision_timeout) even when the deadline has not passed, ignoring the stage's fail-open/closed mode")
   void should_fail_open_when_open_stage_fails_with_its_own_timeout_before_deadline() {
     // GIVEN a fail-open stage failing with a TimeoutException, 5 s before the deadline
     PipelineRunner cut = new PipelineRunner(List.of(

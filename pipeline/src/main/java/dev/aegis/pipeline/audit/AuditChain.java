@@ -102,7 +102,7 @@ public final class AuditChain {
         case '\b' -> sb.append("\\b");
         case '\f' -> sb.append("\\f");
         default -> {
-          if (c < 0x20 || c > 0x7e && c != 0x7f) {
+          if (c < 0x20 || c > 0x7e) {
             sb.append("\\u").append(HEX[(c >> 12) & 0xf]).append(HEX[(c >> 8) & 0xf])
                 .append(HEX[(c >> 4) & 0xf]).append(HEX[c & 0xf]);
           } else {

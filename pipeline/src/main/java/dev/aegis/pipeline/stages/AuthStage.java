@@ -50,11 +50,12 @@ public final class AuthStage implements Stage {
       if (refused != null) {
         return Future.succeededFuture(refused);
       }
-      ctx.principal(p);
       return tenants.settings(p.tenantId()).map(settings -> {
         if (settings == null) {
+          // no principal bound: an unknown or disabled tenant gets no audit row
           return Verdict.deny(403, "tenant_inactive", "The tenant does not exist or is disabled");
         }
+        ctx.principal(p);
         ctx.tenant(settings);
         return Verdict.proceed();
       });

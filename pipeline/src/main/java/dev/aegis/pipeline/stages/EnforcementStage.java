@@ -36,7 +36,7 @@ public final class EnforcementStage implements Stage {
           "Blocked: risk " + d.risk() + " is in the kill band");
       case DENY -> Verdict.deny(403, "policy_denied",
           "Blocked by " + (ruleId == null ? "policy" : ruleId)
-              + (ctx.policy().reason() == null ? "" : ": " + ctx.policy().reason()));
+              + (ctx.policy() == null || ctx.policy().reason() == null ? "" : ": " + ctx.policy().reason()));
     };
     return Future.succeededFuture(v);
   }
