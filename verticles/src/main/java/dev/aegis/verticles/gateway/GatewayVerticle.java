@@ -94,6 +94,7 @@ public final class GatewayVerticle extends VerticleBase {
     new AgentRoutes(vertx, s, auth, audit).mount(router);
     new KillSwitchRoutes(vertx, s, auth, audit).mount(router);
     new AuditRoutes(vertx, s, auth).mount(router);
+    // -- route modules added by later issues mount here, one line each --
     ExecuteHandler execute = new ExecuteHandler(runner(s), c.requestTimeoutMillis(), s.metrics());
     router.post("/execute").handler(execute::handle);
     router.post("/execute/:tool").handler(execute::handle);
