@@ -127,11 +127,17 @@ final class GatewayApi {
         "access_token");
   }
 
-  /** Creates {@code n} agents, grants them {@code tools}, gives each a credential and token. */
-  void createAgents(int n, List<String> tools) throws IOException, InterruptedException {
-    String run = Long.toString(System.currentTimeMillis() % 100_000, 36);
+  /**
+   * Creates {@code n} agents named {@code bench-<prefix>-<run>-<i>}, grants them {@code tools},
+   * gives each a credential and a token.
+   */
+  List<Agent> createAgents(String prefix, int n, List<String> tools)
+      throws IOException, InterruptedException {
+    String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
+    List<Agent> created = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
-      String id = postFor("/agents", new JsonObject().put("name", "bench-agent-" + run + "-" + i)
+      String id = postFor("/agents", new JsonObject()
+          .put("name", "bench-" + prefix + "-" + run + "-" + i)
           .put("risk_level", "low"), adminToken, "id");
       for (String tool : tools) {
         Answer a = post("/agents/" + id + "/permissions",
@@ -145,8 +151,10 @@ final class GatewayApi {
           adminToken, "secret");
       Agent agent = new Agent(id, secret);
       refresh(agent);
+      created.add(agent);
       agents.add(agent);
     }
+    return created;
   }
 
   void refresh(Agent agent) throws IOException, InterruptedException {
@@ -168,15 +176,14 @@ final class GatewayApi {
     return any;
   }
 
-  List<Scenarios.AgentCredential> credentials() {
-    return agents.stream().map(Agent::credential).toList();
+  static List<Scenarios.AgentCredential> credentials(List<Agent> some) {
+    return some.stream().map(Agent::credential).toList();
   }
 
-  /** Sends one /execute with each body as the first agent; returns what came back. */
-  List<JsonObject> probe(List<JsonObject> bodies, int expectedStatus)
+  /** Sends one /execute with each body as the given agent; returns what came back. */
+  List<JsonObject> probe(Agent a, List<JsonObject> bodies, int expectedStatus)
       throws IOException, InterruptedException {
     List<JsonObject> out = new ArrayList<>();
-    Agent a = agents.get(0);
     for (JsonObject body : bodies) {
       Answer ans = post("/execute", body, a.token, a.id);
       out.add(new JsonObject()

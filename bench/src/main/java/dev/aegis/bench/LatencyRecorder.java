@@ -23,6 +23,9 @@ public final class LatencyRecorder {
   private final Histogram service = new Histogram(1, MAX_MICROS, 3);
   private final Map<Integer, Long> statusCounts = new TreeMap<>();
   private final Map<String, Long> errorCounts = new TreeMap<>();
+  /** The first few answers with an unexpected status ("STATUS body"), to tell why. */
+  private final java.util.List<String> unexpectedSamples = new java.util.ArrayList<>();
+  static final int MAX_SAMPLES = 3;
   private final long lateThresholdNanos;
   private final int expectedStatus;
 
@@ -135,6 +138,21 @@ public final class LatencyRecorder {
     noteCompletion(completedNanos);
   }
 
+  public boolean wantsSample(int status) {
+    return status != expectedStatus && unexpectedSamples.size() < MAX_SAMPLES;
+  }
+
+  public void sample(int status, String body) {
+    if (unexpectedSamples.size() < MAX_SAMPLES) {
+      String b = body == null ? "" : body;
+      unexpectedSamples.add(status + " " + (b.length() > 400 ? b.substring(0, 400) + "..." : b));
+    }
+  }
+
+  public java.util.List<String> unexpectedSamples() {
+    return unexpectedSamples;
+  }
+
   /** A timed-out request is charged the time it was outstanding (from its intended time). */
   public void recordTimeout(long intendedNanos, long nowNanos) {
     long us = toMicros(nowNanos - intendedNanos);
@@ -170,6 +188,11 @@ public final class LatencyRecorder {
     latency.add(other.latency);
     sendLag.add(other.sendLag);
     service.add(other.service);
+    for (String smp : other.unexpectedSamples) {
+      if (unexpectedSamples.size() < MAX_SAMPLES) {
+        unexpectedSamples.add(smp);
+      }
+    }
     other.statusCounts.forEach((k, v) -> statusCounts.merge(k, v, Long::sum));
     other.errorCounts.forEach((k, v) -> errorCounts.merge(k, v, Long::sum));
     responses += other.responses;

@@ -384,7 +384,13 @@ public final class LoadGenerator implements AutoCloseable {
       RequestOptions options = optionsCache.computeIfAbsent(t, x -> new RequestOptions(x.options()));
       c.http.request(options)
           .compose(req -> t.body() == null ? req.send() : req.send(t.body()))
-          .compose(resp -> resp.body().map(b -> resp.statusCode()))
+          .compose(resp -> resp.body().map(b -> {
+            int status = resp.statusCode();
+            if (p.rec.wantsSample(status)) {
+              p.rec.sample(status, b.toString());
+            }
+            return status;
+          }))
           .onComplete(ar -> {
             if (c.inFlight == p) {
               c.inFlight = null;

@@ -45,7 +45,8 @@ public record LoadResult(
     double clientCpu,
     Map<String, Double> serverCpu,
     JsonObject warmup,
-    JsonObject timeline) {
+    JsonObject timeline,
+    java.util.List<String> unexpectedSamples) {
 
   static double ms(long micros) {
     return Math.round(micros) / 1000.0;
@@ -63,7 +64,9 @@ public record LoadResult(
         .put("unexpected", warm.unexpected())
         .put("errors", warm.errors())
         .put("timeouts", warm.timeouts())
-        .put("status_counts", new JsonObject(new LinkedHashMap<>(warmStatuses)));
+        .put("status_counts", new JsonObject(new LinkedHashMap<>(warmStatuses)))
+        .put("unexpected_samples", new io.vertx.core.json.JsonArray(
+            new java.util.ArrayList<Object>(warm.unexpectedSamples())));
     boolean any = h.getTotalCount() > 0;
     return new LoadResult(
         spec.scenario(), spec.url(), spec.rate(), spec.warmupSeconds(), spec.durationSeconds(),
@@ -82,7 +85,8 @@ public record LoadResult(
         rec.service().getTotalCount() > 0 ? ms(rec.service().getMaxValue()) : 0,
         statuses, rec.unexpected(), rec.errors(), new LinkedHashMap<>(rec.errorCounts()),
         rec.timeouts(), rec.late(), rec.schedulerLate(), rec.dropped(), unfinished,
-        round3(clientCpu), serverCpu, warmup, timeline(rec));
+        round3(clientCpu), serverCpu, warmup, timeline(rec),
+        java.util.List.copyOf(rec.unexpectedSamples()));
   }
 
   /** Per measured second (by intended send time): completions, answers over 10 ms, worst ms. */
@@ -180,7 +184,9 @@ public record LoadResult(
         .put("unfinished", unfinished)
         .put("cpu_cores_used", cpu)
         .put("warmup", warmup)
-        .put("timeline", timeline);
+        .put("timeline", timeline)
+        .put("unexpected_samples", new io.vertx.core.json.JsonArray(
+            new java.util.ArrayList<Object>(unexpectedSamples)));
   }
 
   public static LoadResult fromJson(JsonObject j) {
@@ -212,6 +218,15 @@ public record LoadResult(
         j.getLong("unexpected"), j.getLong("errors"), kinds, j.getLong("timeouts"),
         j.getLong("backlog"), j.getLong("generator_late"), j.getLong("dropped"),
         j.getLong("unfinished"), cpu.getDouble("client"), server, j.getJsonObject("warmup"),
-        j.getJsonObject("timeline"));
+        j.getJsonObject("timeline"), samples(j));
+  }
+
+  private static java.util.List<String> samples(JsonObject j) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    io.vertx.core.json.JsonArray a = j.getJsonArray("unexpected_samples");
+    if (a != null) {
+      a.forEach(o -> out.add(String.valueOf(o)));
+    }
+    return out;
   }
 }

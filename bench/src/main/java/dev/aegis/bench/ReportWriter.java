@@ -93,6 +93,22 @@ final class ReportWriter {
     environment(md, r);
     JsonArray problems = r.getJsonArray("problems", new JsonArray());
     md.append("## Problems\n\n");
+    for (String name : SCENARIOS) {
+      JsonArray runs = scenarios.getJsonArray(name);
+      if (runs == null) {
+        continue;
+      }
+      for (Object o : runs) {
+        JsonObject j = (JsonObject) o;
+        JsonArray samples = j.getJsonArray("unexpected_samples");
+        if (samples != null && !samples.isEmpty()) {
+          md.append("- ").append(name).append(" at ").append(rate(j.getDouble("target_rps")))
+              .append(" req/s: ").append(j.getLong("unexpected")).append(" unexpected answers (expected ")
+              .append(j.getInteger("expected_status")).append("), e.g. `")
+              .append(escape(samples.getString(0)).replace("`", "'")).append("`\n");
+        }
+      }
+    }
     if (problems.isEmpty()) {
       md.append("None recorded.\n");
     } else {
@@ -231,7 +247,8 @@ final class ReportWriter {
     if (n == null) {
       return "n/a";
     }
-    return fmt(100 * n.getDouble("stalled_fraction", 0.0)) + "% stalled, worst "
+    return String.format(Locale.ROOT, "%.1f", 100 * n.getDouble("stalled_fraction", 0.0))
+        + "% stalled, worst "
         + fmt(n.getDouble("max_stall_ms", 0.0)) + " ms";
   }
 

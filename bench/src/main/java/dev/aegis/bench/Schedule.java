@@ -102,15 +102,13 @@ public final class Schedule {
 
   /** Intended send offset of the request with global index g. */
   public long offsetOfGlobal(long g) {
-    double seconds;
     if (g < rampCount) {
       // N(t) = r0 t + (R - r0) t^2 / (2 T)  =>  solve a t^2 + r0 t - g = 0.
       double a = (rate - r0) / (2 * rampSeconds);
-      seconds = a == 0 ? g / r0 : (-r0 + Math.sqrt(r0 * r0 + 4 * a * g)) / (2 * a);
-    } else {
-      seconds = rampSeconds + (g - rampCount) / rate;
+      double seconds = (-r0 + Math.sqrt(r0 * r0 + 4 * a * g)) / (2 * a);
+      return Math.round(seconds * 1e9);
     }
-    return (long) Math.floor(seconds * 1e9);
+    return Math.round(rampSeconds * 1e9 + (g - rampCount) * 1e9 / rate);
   }
 
   public boolean isWarmup(long i) {

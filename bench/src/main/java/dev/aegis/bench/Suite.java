@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  */
 final class Suite {
   static final Set<String> OPTIONS = Set.of("rates", "duration", "warmup", "out", "connections",
-      "event-loops", "agents", "timeout-ms", "late-ms", "pause", "noise-seconds",
+      "event-loops", "agents", "timeout-ms", "late-ms", "pause", "noise-seconds", "client-warmup", "client-warmup-rate",
       "peak-start-hello", "peak-start-allow", "peak-factor", "peak-duration", "peak-warmup",
       "peak-max-p99-ms", "peak-max-steps", "peak-max-backlog", "peak-max-rate", "no-peak",
       "gateway-jar", "gateway-java", "gateway-start-timeout", "gateway-warmup",
@@ -50,6 +50,8 @@ final class Suite {
   final double lateMs;
   final double pause;
   final double noiseSeconds;
+  final double clientWarmup;
+  final double clientWarmupRate;
   final boolean peaks;
   final double peakStartHello;
   final double peakStartAllow;
@@ -95,6 +97,8 @@ final class Suite {
     lateMs = a.dbl("late-ms", LoadSpec.DEFAULT_LATE_MS);
     pause = a.dbl("pause", 1);
     noiseSeconds = a.dbl("noise-seconds", 3);
+    clientWarmup = a.dbl("client-warmup", 10);
+    clientWarmupRate = a.dbl("client-warmup-rate", 10_000);
     peaks = !a.flag("no-peak");
     peakStartHello = a.dbl("peak-start-hello", 4000);
     peakStartAllow = a.dbl("peak-start-allow", 1000);
@@ -118,8 +122,8 @@ final class Suite {
     serverJvmOpts = opts == null || opts.isBlank() ? List.of()
         : Arrays.asList(opts.trim().split("\\s+"));
     gatewayStartTimeout = a.dbl("gateway-start-timeout", 240);
-    gatewayWarmup = a.dbl("gateway-warmup", 10);
-    gatewayWarmupRate = a.dbl("gateway-warmup-rate", 1000);
+    gatewayWarmup = a.dbl("gateway-warmup", 20);
+    gatewayWarmupRate = a.dbl("gateway-warmup-rate", 2000);
     serverCpus = a.str("server-cpus", "0");
     dbAffinity = a.str("db-affinity", "all");
     helloNative = a.flag("hello-native");
@@ -330,6 +334,13 @@ final class Suite {
       String url = "http://127.0.0.1:" + port;
       LoadGenerator.CpuProbe probe = () -> Map.of("server", hello.cpuSeconds());
       LoadSpec base = spec("hello", url, Scenarios.hello(url));
+      if (clientWarmup > 0) {
+        // The load generator's own JIT warm-up, so the first peak step does not measure a cold
+        // client. Not part of the results.
+        LoadResult w = runOnce(gen, base.withRate(clientWarmupRate, clientWarmup / 2,
+            clientWarmup / 2), probe, "client warm-up");
+        report.put("client_warmup", w.toJson().put("label", "client warm-up"));
+      }
       measureAll(gen, "hello", base, probe, () -> null, true, null);
       baseline.put("status", "ok");
     } catch (Exception e) {
@@ -441,10 +452,14 @@ final class Suite {
       env.put("AEGIS_PORT", Integer.toString(port));
       env.put("AEGIS_DATA_DIR", dataDir.toString());
       env.put("AEGIS_ADMIN_PASSWORD", password);
+      // Rate limits and the per-agent velocity signal would throttle a load test by design: set
+      // them out of reach (unless the caller's environment sets them). The stages still run.
       for (String k : List.of("AEGIS_LIMITS_TENANT_RPS", "AEGIS_LIMITS_TENANT_BURST",
           "AEGIS_LIMITS_AGENT_RPS", "AEGIS_LIMITS_AGENT_BURST")) {
-        env.put(k, "1000000");
+        env.put(k, envOr(k, "1000000"));
       }
+      env.put("AEGIS_BEHAVIOR_VELOCITY_PER_MINUTE",
+          envOr("AEGIS_BEHAVIOR_VELOCITY_PER_MINUTE", "1000000000"));
       List<String> cmd = new ArrayList<>();
       cmd.add(serverJava);
       cmd.addAll(serverJvmOpts);
@@ -476,13 +491,18 @@ final class Suite {
       }
 
       api.login(password);
-      api.createAgents(agentCount, Scenarios.TOOLS);
-      gw.put("agents", new JsonArray(api.agents.stream().map(x -> (Object) x.id).toList()));
+      // Well-behaved agents send the allow mix, misbehaving ones the deny mix: a deny (or a KILL
+      // decision) may change how the gateway treats the agent that sent it.
+      List<GatewayApi.Agent> allowAgents = api.createAgents("allow", agentCount, Scenarios.TOOLS);
+      List<GatewayApi.Agent> denyAgents = api.createAgents("deny", agentCount, Scenarios.TOOLS);
+      gw.put("agents", new JsonObject()
+          .put("allow", new JsonArray(allowAgents.stream().map(x -> (Object) x.id).toList()))
+          .put("deny", new JsonArray(denyAgents.stream().map(x -> (Object) x.id).toList())));
       JsonArray probes = new JsonArray();
-      for (JsonObject p : api.probe(Scenarios.ALLOW_BODIES, 200)) {
+      for (JsonObject p : api.probe(allowAgents.get(0), Scenarios.ALLOW_BODIES, 200)) {
         probes.add(p);
       }
-      for (JsonObject p : api.probe(Scenarios.DENY_BODIES, 403)) {
+      for (JsonObject p : api.probe(denyAgents.get(0), Scenarios.DENY_BODIES, 403)) {
         probes.add(p);
       }
       gw.put("probe", probes);
@@ -507,11 +527,11 @@ final class Suite {
       };
       SourceRefresher allow = () -> {
         api.refreshIfOlderThan(Duration.ofMinutes(10));
-        return Scenarios.forName("allow", url, api.credentials());
+        return Scenarios.forName("allow", url, GatewayApi.credentials(allowAgents));
       };
       SourceRefresher deny = () -> {
         api.refreshIfOlderThan(Duration.ofMinutes(10));
-        return Scenarios.forName("deny", url, api.credentials());
+        return Scenarios.forName("deny", url, GatewayApi.credentials(denyAgents));
       };
 
       // JIT warm-up of both paths; results kept apart from the measurements.
@@ -520,8 +540,8 @@ final class Suite {
       if (gatewayWarmup > 0) {
         for (String name : List.of("allow", "deny")) {
           SourceRefresher r = name.equals("allow") ? allow : deny;
-          LoadSpec s = spec(name, url, r.refresh()).withRate(gatewayWarmupRate, 0,
-              gatewayWarmup / 2);
+          LoadSpec s = spec(name, url, r.refresh()).withRate(gatewayWarmupRate,
+              gatewayWarmup / 4, gatewayWarmup / 4);
           warm.add(runOnce(gen, s, probe, "gateway warm-up").toJson().put("label", "warm-up"));
         }
       }
@@ -633,6 +653,11 @@ final class Suite {
     } catch (IOException ignored) {
       // best effort
     }
+  }
+
+  static String envOr(String key, String def) {
+    String v = System.getenv(key);
+    return v == null || v.isBlank() ? def : v;
   }
 
   static int freePort() throws IOException {

@@ -46,7 +46,8 @@ public record AegisConfig(Path dataDir, String pgUrl, String redisUrl, String ad
         integer(env, "AEGIS_UPSTREAM_MAX_CONCURRENT", 100, 1, 100_000),
         Boolean.parseBoolean(str(env, "AEGIS_REDACT_EMAILS", "false")),
         Set.of(str(env, "AEGIS_ALLOWED_EGRESS_DOMAINS", "").split(",")).stream()
-            .filter(d -> !d.isBlank()).map(String::trim).collect(java.util.stream.Collectors.toSet()));
+            .filter(d -> !d.isBlank()).map(String::trim).collect(java.util.stream.Collectors.toSet()),
+        integer(env, "AEGIS_REPLAY_WINDOW_MS", 1000, 0, 3_600_000));
     return new AegisConfig(
         Path.of(str(env, "AEGIS_DATA_DIR", "aegis-data")).toAbsolutePath(),
         blankToNull(env.get("AEGIS_PG_URL")),

@@ -14,6 +14,23 @@ import dev.aegis.storage.pg.PgKillSwitchStore;
 import dev.aegis.storage.pg.PgRegistryStore;
 import dev.aegis.storage.pg.PgUrls;
 import dev.aegis.storage.redis.RedisRateLimiter;
+import dev.aegis.storage.redis.RedisOnceStore;
+import dev.aegis.storage.redis.RedisCounterStore;
+import dev.aegis.storage.inproc.InProcessOnceStore;
+import dev.aegis.storage.inproc.InProcessCounterStore;
+import dev.aegis.storage.inproc.InProcessInvalidationBus;
+import dev.aegis.storage.pg.PgTokenStore;
+import dev.aegis.pipeline.ports.OnceStore;
+import dev.aegis.pipeline.ports.CounterStore;
+import dev.aegis.pipeline.ports.InvalidationBus;
+import dev.aegis.verticles.bus.Addresses;
+import dev.aegis.verticles.http.ManagementAudit;
+import dev.aegis.verticles.identity.ApiKeyService;
+import dev.aegis.verticles.identity.CompositeVerifier;
+import dev.aegis.verticles.identity.KeyRotation;
+import dev.aegis.verticles.identity.RevocationList;
+import dev.aegis.verticles.identity.Sessions;
+import io.vertx.core.json.JsonObject;
 import dev.aegis.verticles.audit.AuditWriterVerticle;
 import dev.aegis.verticles.audit.EventBusAuditSink;
 import dev.aegis.verticles.gateway.GatewayServices;
@@ -130,7 +147,10 @@ public final class AegisNode implements AutoCloseable {
     PgAuditStore audit = new PgAuditStore(pool);
     PasswordHasher passwords = new PasswordHasher();
 
-    TokenService tokens = tokens(identity);
+    PgTokenStore tokenStore = new PgTokenStore(pool);
+    RevocationList revocations = new RevocationList();
+    revocations.load(await(tokenStore.liveRevocations()));
+    TokenService tokens = tokens(identity, tokenStore, revocations);
     String seeded = seed(cfg, identity, passwords);
 
     LocalKillSwitchView view = new LocalKillSwitchView();
@@ -139,30 +159,47 @@ public final class AegisNode implements AutoCloseable {
     view.load(switches);
 
     RateLimiter limiter;
+    OnceStore once;
+    CounterStore counters;
+    InvalidationBus bus;
     java.util.function.Supplier<Future<Void>> redisPing = null;
     if (cfg.redisUrl() != null) {
-      Redis redis = Redis.createClient(vertx, new RedisOptions().setConnectionString(cfg.redisUrl())
-          .setMaxPoolSize(16).setMaxPoolWaiting(10_000));
+      RedisOptions ro = new RedisOptions().setConnectionString(cfg.redisUrl())
+          .setMaxPoolSize(16).setMaxPoolWaiting(10_000);
+      Redis redis = Redis.createClient(vertx, ro);
       RedisAPI api = RedisAPI.api(redis);
       await(api.ping(List.of()));
       limiter = new FailOpenRateLimiter(new RedisRateLimiter(api), new InProcessRateLimiter(), 250, 1);
+      once = new RedisOnceStore(api);
+      counters = new RedisCounterStore(api);
+      bus = RedisBusFactory.create(vertx, ro, api);
       redisPing = () -> api.ping(List.of()).mapEmpty();
-      LOG.info("Redis connected; rate limits are shared");
+      LOG.info("Redis connected; rate limits, replay windows and invalidations are shared");
     } else {
       limiter = new InProcessRateLimiter();
+      once = new InProcessOnceStore();
+      counters = new InProcessCounterStore();
+      bus = new InProcessInvalidationBus(vertx);
     }
+    CachedTenantDirectory tenants = new CachedTenantDirectory(identity, new CachedTenantDirectory.Defaults(
+        cfg.tenantRps(), cfg.tenantBurst(), cfg.agentRps(), cfg.agentBurst()), 60_000);
+    CachedAgentDirectory agents = new CachedAgentDirectory(registry, 60_000);
+    bridgeInvalidations(vertx, bus, view, agents, tenants);
+
+    EventBusAuditSink auditSink = new EventBusAuditSink(vertx, cfg.gateway().auditTimeoutMillis());
+    ApiKeyService apiKeys = new ApiKeyService(tokenStore, bus);
+    Sessions sessions = new Sessions(identity, tokenStore, tokens, new ManagementAudit(auditSink), bus);
+    KeyRotation rotation = new KeyRotation(tokenStore, tokens, bus);
+    vertx.setPeriodic(60_000, t -> revocations.sweep(System.currentTimeMillis() / 1000));
 
     GatewayServices services = new GatewayServices(cfg.gateway(), pool, identity, registry,
-        killSwitches, audit, tokens, passwords, view,
-        new CachedTenantDirectory(identity, new CachedTenantDirectory.Defaults(cfg.tenantRps(),
-            cfg.tenantBurst(), cfg.agentRps(), cfg.agentBurst()), 60_000),
-        new CachedAgentDirectory(registry, 60_000), limiter,
+        killSwitches, audit, tokenStore, tokens, apiKeys, new CompositeVerifier(tokens, apiKeys), sessions,
+        rotation, once, counters, bus, passwords, view, tenants, agents, limiter,
         new VelocityBehaviorScorer(cfg.gateway().velocityPerMinute()),
         new PlatformPolicyEngine(new HardDenyPolicy(cfg.gateway().allowedEgressDomains())),
         new HttpToolExecutor(vertx, cfg.gateway().upstreams(), cfg.gateway().upstreamTimeoutMillis(),
             cfg.gateway().upstreamMaxConcurrent()),
-        new EventBusAuditSink(vertx, cfg.gateway().auditTimeoutMillis()), metrics,
-        new InferenceScanner(), new OutputRedactor(), redisPing);
+        auditSink, metrics, new InferenceScanner(), new OutputRedactor(), redisPing);
     passwords.dummyHash();
 
     await(vertx.deployVerticle(new AuditWriterVerticle(audit, cfg.auditShards(), cfg.auditMaxBatch(),
@@ -175,19 +212,45 @@ public final class AegisNode implements AutoCloseable {
   }
 
   /** Loads the signing keys, generating and storing the first one on first start. */
-  private static TokenService tokens(PgIdentityStore identity) throws Exception {
-    List<PgIdentityStore.SigningKey> keys = await(identity.signingKeys());
-    if (keys.isEmpty()) {
+  private static TokenService tokens(PgIdentityStore identity, PgTokenStore store, RevocationList revocations)
+      throws Exception {
+    List<PgTokenStore.Key> keys = await(store.verifyingKeys());
+    if (keys.stream().noneMatch(PgTokenStore.Key::active)) {
       TokenService.SigningKey k = TokenService.generate();
       await(identity.insertSigningKey(new PgIdentityStore.SigningKey(k.kid(), "ES256",
           k.privateKey().getEncoded(), k.publicKey().getEncoded())));
-      keys = await(identity.signingKeys());
+      keys = await(store.verifyingKeys());
     }
-    List<TokenService.SigningKey> decoded = new ArrayList<>();
-    for (PgIdentityStore.SigningKey k : keys) {
-      decoded.add(TokenService.decode(k.kid(), k.privateKey(), k.publicKey()));
+    TokenService.SigningKey active = null;
+    List<TokenService.SigningKey> verify = new ArrayList<>();
+    for (PgTokenStore.Key k : keys) {
+      TokenService.SigningKey d = TokenService.decode(k.kid(), k.privateKey(), k.publicKey());
+      if (k.active() && active == null) {
+        active = d;
+      } else {
+        verify.add(d);
+      }
     }
-    return new TokenService(decoded.get(0), decoded.subList(1, decoded.size()), 900);
+    return new TokenService(active, verify, 900, revocations);
+  }
+
+  /**
+   * Forwards the local change events of the management routes to the invalidation bus, and applies
+   * bus messages (from this or any other process) to the caches.
+   */
+  private static void bridgeInvalidations(Vertx vertx, InvalidationBus bus, LocalKillSwitchView view,
+      CachedAgentDirectory agents, CachedTenantDirectory tenants) {
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.INVALIDATE_KILLSWITCH, m -> bus.publish("killswitch", m.body()));
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.INVALIDATE_AGENT, m -> bus.publish("agent", m.body()));
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.INVALIDATE_TENANT, m -> bus.publish("tenant", m.body()));
+    bus.subscribe("killswitch", m -> {
+      String t = m.getString("tenant_id");
+      if (t != null) {
+        view.set(t, Boolean.TRUE.equals(m.getBoolean("engaged")));
+      }
+    });
+    bus.subscribe("agent", m -> agents.invalidate(m.getString("tenant_id"), m.getString("agent_id")));
+    bus.subscribe("tenant", m -> tenants.invalidate(m.getString("tenant_id")));
   }
 
   /** Seeds the demo tenant and platform admin once; returns a generated password or null. */

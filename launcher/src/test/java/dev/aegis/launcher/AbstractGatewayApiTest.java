@@ -261,7 +261,7 @@ abstract class AbstractGatewayApiTest {
     Http.Reply last = null;
     int ok = 0;
     for (int i = 0; i < 30; i++) {
-      last = execute(ag[1], ag[0], "db.query", new JsonObject().put("query", "SELECT 1"));
+      last = execute(ag[1], ag[0], "db.query", new JsonObject().put("query", "SELECT " + i));
       if (last.status() == 429) {
         break;
       }
@@ -287,31 +287,46 @@ abstract class AbstractGatewayApiTest {
     }
     String admin = login(email, tenant);
     String[] ag = agent(admin, tenant, "low", "db.query");
-    JsonObject q = new JsonObject().put("query", "SELECT 1");
-    assertThat(execute(ag[1], ag[0], "db.query", q).status()).isEqualTo(200);
+    java.util.function.Supplier<JsonObject> q = () -> new JsonObject().put("query", "SELECT 1")
+        .put("nonce", UUID.randomUUID().toString());
+    assertThat(execute(ag[1], ag[0], "db.query", q.get()).status()).isEqualTo(200);
 
     Http.Reply engage = http.post("/decision/kill-switch/" + tenant,
         new JsonObject().put("action", "engage").put("reason", "test"), Http.bearer(admin));
     assertThat(engage.status()).as(engage.raw()).isEqualTo(200);
     assertThat(engage.data().getBoolean("engaged")).isTrue();
-    Http.Reply denied = execute(ag[1], ag[0], "db.query", q);
+    Http.Reply denied = execute(ag[1], ag[0], "db.query", q.get());
     assertThat(denied.status()).as(denied.raw()).isEqualTo(403);
     assertThat(denied.error()).isEqualTo("kill_switch_engaged");
     assertThat(denied.json().getString("audit_id")).isNotBlank();
     assertThat(http.get("/decision/kill-switch/" + tenant, Http.bearer(admin)).data().getBoolean("engaged")).isTrue();
     // other tenants are unaffected
     String[] other = agent(adminA, TENANT_A, "low", "db.query");
-    assertThat(execute(other[1], other[0], "db.query", q).status()).isEqualTo(200);
+    assertThat(execute(other[1], other[0], "db.query", q.get()).status()).isEqualTo(200);
     // the agent cannot disengage it
     assertThat(http.delete("/decision/kill-switch/" + tenant, Http.bearer(ag[1])).status()).isEqualTo(403);
 
     Http.Reply off = http.delete("/decision/kill-switch/" + tenant, Http.bearer(admin));
     assertThat(off.status()).as(off.raw()).isEqualTo(200);
     assertThat(off.data().getBoolean("engaged")).isFalse();
-    assertThat(execute(ag[1], ag[0], "db.query", q).status()).isEqualTo(200);
+    assertThat(execute(ag[1], ag[0], "db.query", q.get()).status()).isEqualTo(200);
     JsonArray rows = auditRows(admin, "action=kill_switch_engaged");
     assertThat(rows).hasSize(1);
     assertThat(auditRows(admin, "action=kill_switch_disengaged")).hasSize(1);
+  }
+
+  /** Verifies stage 1's replay window: the same credential and action twice within 1 s is 429. */
+  @Test
+  void should_refuse_a_replayed_request() {
+    String[] ag = agent(adminA, TENANT_A, "low", "db.query");
+    JsonObject q = new JsonObject().put("query", "SELECT 'replay-me'");
+    assertThat(execute(ag[1], ag[0], "db.query", q).status()).isEqualTo(200);
+    Http.Reply again = execute(ag[1], ag[0], "db.query", q);
+    assertThat(again.status()).as(again.raw()).isEqualTo(429);
+    assertThat(again.error()).isEqualTo("replay_detected");
+    assertThat(again.header("Retry-After")).isEqualTo("1");
+    assertThat(execute(ag[1], ag[0], "db.query", new JsonObject().put("query", "SELECT 'other'")).status())
+        .isEqualTo(200);
   }
 
   // ---------------------------------------------------------------- auth failures

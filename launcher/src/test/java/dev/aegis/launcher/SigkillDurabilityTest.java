@@ -91,7 +91,7 @@ class SigkillDurabilityTest {
     int i = 0;
     while (System.nanoTime() < end) {
       inFlight.acquire();
-      String sql = (i++ % 5 == 0) ? "DELETE FROM users" : "SELECT * FROM orders WHERE id = " + i;
+      String sql = (i++ % 5 == 0) ? "DELETE FROM users /* " + i + " */" : "SELECT * FROM orders WHERE id = " + i;
       HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/execute"))
           .timeout(Duration.ofSeconds(5))
           .header("Authorization", "Bearer " + token).header("X-Agent-ID", agentId)

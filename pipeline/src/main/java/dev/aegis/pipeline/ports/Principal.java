@@ -13,9 +13,36 @@ import java.util.Set;
  * @param tokenId the JWT id ({@code jti}), may be null for API keys
  * @param expiresAtEpochSeconds when the credential stops being valid
  * @param platformAdmin whether the caller may administer all tenants
+ * @param scopes what an API key may do ({@code execute}, {@code read}, {@code write}); empty means
+ *     everything the role allows (JWTs carry no scopes)
  */
 public record Principal(String subject, String tenantId, String role, String agentId,
-    String tokenId, long expiresAtEpochSeconds, boolean platformAdmin) {
+    String tokenId, long expiresAtEpochSeconds, boolean platformAdmin, Set<String> scopes) {
+
+  /** API-key scopes. */
+  public static final class Scopes {
+    public static final String EXECUTE = "execute";
+    public static final String READ = "read";
+    public static final String WRITE = "write";
+    public static final Set<String> ALL = Set.of(EXECUTE, READ, WRITE);
+
+    private Scopes() {}
+  }
+
+  public Principal {
+    scopes = scopes == null ? Set.of() : Set.copyOf(scopes);
+  }
+
+  /** A principal without scope restrictions (JWTs). */
+  public Principal(String subject, String tenantId, String role, String agentId, String tokenId,
+      long expiresAtEpochSeconds, boolean platformAdmin) {
+    this(subject, tenantId, role, agentId, tokenId, expiresAtEpochSeconds, platformAdmin, Set.of());
+  }
+
+  /** Whether the credential's scopes allow this (always true when it has no scope list). */
+  public boolean allows(String scope) {
+    return scopes.isEmpty() || scopes.contains(scope);
+  }
 
   /** The five roles of the access model. */
   public static final class Roles {

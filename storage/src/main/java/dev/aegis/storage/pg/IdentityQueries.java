@@ -11,6 +11,8 @@ final class IdentityQueries {
       + " is_active, is_platform_admin FROM identity.users WHERE lower(email) = lower($1)";
   static final String INSERT_USER = "INSERT INTO identity.users (id, tenant_id, email, password_hash,"
       + " role, full_name, is_platform_admin) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+  static final String USER_BY_ID = "SELECT id, tenant_id, email, password_hash, role, full_name,"
+      + " is_active, is_platform_admin FROM identity.users WHERE tenant_id = $1 AND id = $2";
   static final String TOUCH_LOGIN = "UPDATE identity.users SET last_login = now() WHERE id = $1";
   static final String UPSERT_CREDENTIAL = "INSERT INTO identity.agent_credentials (id, agent_id,"
       + " tenant_id, secret_hash) VALUES ($1, $2, $3, $4) ON CONFLICT (agent_id) DO UPDATE"

@@ -62,6 +62,19 @@ public final class PgIdentityStore {
     });
   }
 
+  /** A user of the tenant, or null. */
+  public Future<User> userById(UUID tenantId, UUID id) {
+    return pool.preparedQuery(IdentityQueries.USER_BY_ID).execute(Tuple.of(tenantId, id)).map(rs -> {
+      if (rs.size() == 0) {
+        return null;
+      }
+      Row r = rs.iterator().next();
+      return new User(r.getUUID("id"), r.getUUID("tenant_id"), r.getString("email"),
+          r.getString("password_hash"), r.getString("role"), r.getString("full_name"),
+          r.getBoolean("is_active"), r.getBoolean("is_platform_admin"));
+    });
+  }
+
   public Future<Void> insertUser(User u) {
     return pool.preparedQuery(IdentityQueries.INSERT_USER).execute(Tuple.tuple().addUUID(u.id())
         .addUUID(u.tenantId()).addString(u.email()).addString(u.passwordHash()).addString(u.role())

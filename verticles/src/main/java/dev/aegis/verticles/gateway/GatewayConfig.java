@@ -18,11 +18,13 @@ import java.util.Set;
  * @param upstreamMaxConcurrent concurrent upstream calls
  * @param redactEmails redact e-mail addresses in tool output
  * @param allowedEgressDomains domains PII may be sent to by email/http tools
+ * @param replayWindowMillis the same credential and action again within this window is 429
+ *     {@code replay_detected} (0 disables)
  */
 public record GatewayConfig(String host, int port, int bodyLimitBytes, int maxPayloadChars,
     long requestTimeoutMillis, long auditTimeoutMillis, double velocityPerMinute,
     Map<String, String> upstreams, long upstreamTimeoutMillis, int upstreamMaxConcurrent,
-    boolean redactEmails, Set<String> allowedEgressDomains) {
+    boolean redactEmails, Set<String> allowedEgressDomains, long replayWindowMillis) {
 
   public GatewayConfig {
     if (port < 0 || port > 65535) {
@@ -38,6 +40,6 @@ public record GatewayConfig(String host, int port, int bodyLimitBytes, int maxPa
   /** Defaults for tests. */
   public static GatewayConfig defaults(int port) {
     return new GatewayConfig("0.0.0.0", port, 1_048_576, 5_000, 10_000, 5_000, 600, Map.of(), 10_000,
-        100, false, Set.of());
+        100, false, Set.of(), 1000);
   }
 }

@@ -16,6 +16,8 @@ import dev.aegis.pipeline.stages.OutputFilterStage;
 import dev.aegis.pipeline.stages.PolicyStage;
 import dev.aegis.pipeline.stages.RateLimitStage;
 import dev.aegis.verticles.http.AgentRoutes;
+import dev.aegis.verticles.http.ApiKeyRoutes;
+import dev.aegis.verticles.http.KeyRoutes;
 import dev.aegis.verticles.http.AuditRoutes;
 import dev.aegis.verticles.http.AuthRoutes;
 import dev.aegis.verticles.http.Envelope;
@@ -53,7 +55,7 @@ public final class GatewayVerticle extends VerticleBase {
     GatewayConfig c = s.config();
     List<Step> chain = List.of(
         // 1 auth: verified credential, tenant header match, role gate, agent binding
-        Step.closed(new AuthStage(s.tokens(), s.tenants()), 503, "auth_unavailable", "Authentication is unavailable"),
+        Step.closed(new AuthStage(s.verifier(), s.tenants(), s.once(), c.replayWindowMillis()), 503, "auth_unavailable", "Authentication is unavailable"),
         // 0 kill switch: local state, fail closed when unknown
         Step.closed(new KillSwitchStage(s.killSwitchView()), 503, "kill_switch_state_unknown", "Kill switch state unknown"),
         // 2 rate limit: tenant then agent token bucket (fails open to local limits, counted)
@@ -87,14 +89,18 @@ public final class GatewayVerticle extends VerticleBase {
     router.route().handler(RequestValidation::requestId);
     router.route().handler(BodyHandler.create(false).setBodyLimit(c.bodyLimitBytes()));
     router.route().handler(RequestValidation::jsonBody);
-    ManagementAuth auth = new ManagementAuth(s.tokens());
+    ManagementAuth auth = new ManagementAuth(s.verifier());
     ManagementAudit audit = new ManagementAudit(s.auditSink());
     new HealthRoutes(s).mount(router);
     new AuthRoutes(vertx, s, auth, audit).mount(router);
     new AgentRoutes(vertx, s, auth, audit).mount(router);
     new KillSwitchRoutes(vertx, s, auth, audit).mount(router);
     new AuditRoutes(vertx, s, auth).mount(router);
+    new ApiKeyRoutes(s, auth, audit).mount(router);
+    new KeyRoutes(s, auth, audit).mount(router);
     // -- route modules added by later issues mount here, one line each --
+    new dev.aegis.verticles.http.UserRoutes(vertx, s, auth, audit).mount(router);
+    new dev.aegis.verticles.http.TenantRoutes(vertx, s, auth, audit).mount(router);
     ExecuteHandler execute = new ExecuteHandler(runner(s), c.requestTimeoutMillis(), s.metrics());
     router.post("/execute").handler(execute::handle);
     router.post("/execute/:tool").handler(execute::handle);

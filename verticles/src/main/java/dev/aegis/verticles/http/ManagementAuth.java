@@ -15,9 +15,13 @@ import java.util.Set;
 public final class ManagementAuth {
 
   public static final String PRINCIPAL = "principal";
+  /** The raw bearer credential of the request (for logout and introspection of one's own token). */
+  public static final String TOKEN = "bearerToken";
   public static final Set<String> WRITERS = Set.of(Principal.Roles.ADMIN, Principal.Roles.SECURITY);
   public static final Set<String> READERS = Set.of(Principal.Roles.ADMIN, Principal.Roles.SECURITY,
       Principal.Roles.AUDITOR, Principal.Roles.VIEWER);
+  /** Any verified caller, agents included (e.g. {@code /auth/me}, logout). */
+  public static final Set<String> ANYONE = Principal.Roles.ALL;
   public static final Set<String> AUDIT_READERS = Set.of(Principal.Roles.ADMIN,
       Principal.Roles.SECURITY, Principal.Roles.AUDITOR);
 
@@ -35,15 +39,22 @@ public final class ManagementAuth {
   public Handler<RoutingContext> require(Set<String> roles) {
     return rc -> {
       String header = rc.request().getHeader("Authorization");
+      if (header == null) {
+        String cookie = rc.request().getCookie("acp_token") == null ? null
+            : rc.request().getCookie("acp_token").getValue();
+        header = cookie == null ? null : "Bearer " + cookie;
+      }
       String token = null;
+      final String authHeader = header;
       if (header != null && header.length() > 7 && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
         token = header.substring(7).trim();
       }
       if (token == null || token.isEmpty()) {
-        Envelope.error(rc, 401, header == null ? "missing_credentials" : "invalid_token",
+        Envelope.error(rc, 401, authHeader == null ? "missing_credentials" : "invalid_token",
             "A Bearer credential is required");
         return;
       }
+      final String authToken = token;
       verifier.verify(token).onComplete(ar -> {
         if (ar.failed()) {
           if (ar.cause() instanceof TokenVerifier.AuthFailure af) {
@@ -59,6 +70,13 @@ public final class ManagementAuth {
           Envelope.error(rc, 403, "tenant_mismatch", "X-Tenant-ID does not match the credential's tenant");
           return;
         }
+        io.vertx.core.http.HttpMethod m = rc.request().method();
+        String scope = m == io.vertx.core.http.HttpMethod.GET || m == io.vertx.core.http.HttpMethod.HEAD
+            ? Principal.Scopes.READ : Principal.Scopes.WRITE;
+        if (!p.allows(scope)) {
+          Envelope.error(rc, 403, "insufficient_scope", "This API key lacks the " + scope + " scope");
+          return;
+        }
         if (!roles.contains(p.role())) {
           Envelope.error(rc, 403, "insufficient_role", p.isAgent()
               ? "Agent credentials may only call /execute"
@@ -66,6 +84,7 @@ public final class ManagementAuth {
           return;
         }
         rc.put(PRINCIPAL, p);
+        rc.put(TOKEN, authToken);
         rc.next();
       });
     };

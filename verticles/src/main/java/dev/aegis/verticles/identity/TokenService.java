@@ -22,12 +22,15 @@ import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.text.ParseException;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Issues and verifies access tokens: ES256 JWTs with a {@code kid}, JOSE {@code typ} {@code at+jwt}
@@ -50,14 +53,19 @@ public final class TokenService implements TokenVerifier {
   public static final int MAX_TOKEN_CHARS = 8192;
   private static final long SKEW_SECONDS = 30;
   private static final int CACHE_MAX = 100_000;
-
   /** A key pair with its id. */
   public record SigningKey(String kid, ECPrivateKey privateKey, ECPublicKey publicKey) {}
 
-  private final SigningKey active;
-  private final Map<String, ECDSAVerifier> verifiers = new ConcurrentHashMap<>();
-  private final Map<String, Principal> cache = new ConcurrentHashMap<>();
-  private final ECDSASigner signer;
+  /** The signing key and every key that verifies, swapped atomically on rotation. */
+  private record KeyRing(SigningKey active, ECDSASigner signer, Map<String, ECDSAVerifier> verifiers,
+      List<SigningKey> all) {}
+
+  /** A verified token in the cache, with the family it belongs to (may be null). */
+  private record Verified(Principal principal, String family) {}
+
+  private final AtomicReference<KeyRing> ring = new AtomicReference<>();
+  private final Map<String, Verified> cache = new ConcurrentHashMap<>();
+  private final RevocationList revocations;
   private final long ttlSeconds;
 
   /**
@@ -66,17 +74,54 @@ public final class TokenService implements TokenVerifier {
    * @param ttlSeconds access-token lifetime (900 = 15 min)
    */
   public TokenService(SigningKey active, List<SigningKey> verifyOnly, long ttlSeconds) {
-    this.active = active;
+    this(active, verifyOnly, ttlSeconds, new RevocationList());
+  }
+
+  /**
+   * @param revocations the process's revocation list, consulted on every verification
+   */
+  public TokenService(SigningKey active, List<SigningKey> verifyOnly, long ttlSeconds,
+      RevocationList revocations) {
     this.ttlSeconds = ttlSeconds;
+    this.revocations = revocations;
+    reload(active, verifyOnly);
+  }
+
+  /** Installs a new key ring (after a rotation); tokens already verified stay cached. */
+  public void reload(SigningKey active, List<SigningKey> verifyOnly) {
     try {
-      this.signer = new ECDSASigner(active.privateKey());
-      verifiers.put(active.kid(), new ECDSAVerifier(active.publicKey()));
+      Map<String, ECDSAVerifier> v = new HashMap<>();
+      v.put(active.kid(), new ECDSAVerifier(active.publicKey()));
+      List<SigningKey> all = new ArrayList<>();
+      all.add(active);
       for (SigningKey k : verifyOnly) {
-        verifiers.put(k.kid(), new ECDSAVerifier(k.publicKey()));
+        v.put(k.kid(), new ECDSAVerifier(k.publicKey()));
+        all.add(k);
       }
+      ring.set(new KeyRing(active, new ECDSASigner(active.privateKey()), Map.copyOf(v), List.copyOf(all)));
     } catch (JOSEException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  public RevocationList revocations() {
+    return revocations;
+  }
+
+  /** The kid of the key that signs new tokens. */
+  public String activeKid() {
+    return ring.get().active().kid();
+  }
+
+  /** The public keys as a JWK set (RFC 7517), for {@code /.well-known/jwks.json}. */
+  public io.vertx.core.json.JsonObject jwks() {
+    io.vertx.core.json.JsonArray keys = new io.vertx.core.json.JsonArray();
+    for (SigningKey k : ring.get().all()) {
+      keys.add(new io.vertx.core.json.JsonObject(new com.nimbusds.jose.jwk.ECKey.Builder(
+          com.nimbusds.jose.jwk.Curve.P_256, k.publicKey()).keyID(k.kid()).algorithm(JWSAlgorithm.ES256)
+          .keyUse(com.nimbusds.jose.jwk.KeyUse.SIGNATURE).build().toPublicJWK().toJSONObject()));
+    }
+    return new io.vertx.core.json.JsonObject().put("keys", keys);
   }
 
   public long ttlSeconds() {
@@ -85,6 +130,17 @@ public final class TokenService implements TokenVerifier {
 
   /** Issues an access token for a user or agent. */
   public String issue(String subject, String tenantId, String role, String agentId, boolean platformAdmin) {
+    return issue(subject, tenantId, role, agentId, platformAdmin, null);
+  }
+
+  /**
+   * Issues an access token.
+   *
+   * @param family the refresh-token family it was issued from (revoking the family revokes it),
+   *     or null
+   */
+  public String issue(String subject, String tenantId, String role, String agentId,
+      boolean platformAdmin, String family) {
     long now = System.currentTimeMillis() / 1000;
     JWTClaimsSet.Builder c = new JWTClaimsSet.Builder().subject(subject).issuer(ISSUER)
         .audience(AUDIENCE).jwtID(UUID.randomUUID().toString()).issueTime(new Date(now * 1000))
@@ -97,10 +153,14 @@ public final class TokenService implements TokenVerifier {
     if (platformAdmin) {
       c.claim("platform_admin", true);
     }
-    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(active.kid())
+    if (family != null) {
+      c.claim("fam", family);
+    }
+    KeyRing r = ring.get();
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(r.active().kid())
         .type(JOSE_TYPE).build(), c.build());
     try {
-      jwt.sign(signer);
+      jwt.sign(r.signer());
     } catch (JOSEException e) {
       throw new IllegalStateException(e);
     }
@@ -119,23 +179,51 @@ public final class TokenService implements TokenVerifier {
   /** Synchronous verification (cheap after the first call for a token). */
   public Principal verifyNow(String token) {
     long now = System.currentTimeMillis() / 1000;
-    Principal cached = cache.get(token);
-    if (cached != null) {
-      if (now < cached.expiresAtEpochSeconds() + SKEW_SECONDS) {
-        return cached;
+    Verified v = cache.get(token);
+    if (v == null) {
+      v = verifyUncached(token, now);
+      if (cache.size() >= CACHE_MAX) {
+        cache.clear();
       }
+      cache.put(token, v);
+    } else if (now >= v.principal().expiresAtEpochSeconds() + SKEW_SECONDS) {
       cache.remove(token);
       throw new AuthFailure("token_expired", "The token has expired");
     }
-    Principal p = verifyUncached(token, now);
-    if (cache.size() >= CACHE_MAX) {
-      cache.clear();
+    if (revocations.revoked(v.principal().tokenId(), v.family())) {
+      throw new AuthFailure("token_revoked", "The token has been revoked");
     }
-    cache.put(token, p);
-    return p;
+    return v.principal();
   }
 
-  private Principal verifyUncached(String token, long now) {
+  /**
+   * Reads a token's claims after checking its signature and type, ignoring expiry and revocation
+   * (for {@code /auth/revoke} and {@code /auth/introspect}).
+   *
+   * @return the principal and family, or null when the token is not one of ours
+   */
+  public Principal inspect(String token) {
+    try {
+      return verifyUncached(token, 0).principal();
+    } catch (AuthFailure f) {
+      return null;
+    }
+  }
+
+  /** The family claim of a token we issued, or null. */
+  public String familyOf(String token) {
+    Verified v = cache.get(token);
+    if (v != null) {
+      return v.family();
+    }
+    try {
+      return verifyUncached(token, 0).family();
+    } catch (AuthFailure f) {
+      return null;
+    }
+  }
+
+  private Verified verifyUncached(String token, long now) {
     if (token.length() > MAX_TOKEN_CHARS) {
       throw new AuthFailure("invalid_token", "The token is too large");
     }
@@ -165,7 +253,7 @@ public final class TokenService implements TokenVerifier {
     if (!JOSE_TYPE.equals(h.getType())) {
       throw new AuthFailure("invalid_token", "Wrong token type");
     }
-    ECDSAVerifier verifier = h.getKeyID() == null ? null : verifiers.get(h.getKeyID());
+    ECDSAVerifier verifier = h.getKeyID() == null ? null : ring.get().verifiers().get(h.getKeyID());
     if (verifier == null) {
       throw new AuthFailure("invalid_token", "Unknown signing key");
     }
@@ -181,15 +269,15 @@ public final class TokenService implements TokenVerifier {
       throw new AuthFailure("invalid_token", "The token has no expiry");
     }
     long expS = exp.getTime() / 1000;
-    if (now >= expS + SKEW_SECONDS) {
+    if (now > 0 && now >= expS + SKEW_SECONDS) {
       throw new AuthFailure("token_expired", "The token has expired");
     }
     Date nbf = claims.getNotBeforeTime();
-    if (nbf != null && nbf.getTime() / 1000 > now + SKEW_SECONDS) {
+    if (now > 0 && nbf != null && nbf.getTime() / 1000 > now + SKEW_SECONDS) {
       throw new AuthFailure("token_not_yet_valid", "The token is not valid yet");
     }
     Date iat = claims.getIssueTime();
-    if (iat != null && iat.getTime() / 1000 > now + SKEW_SECONDS) {
+    if (now > 0 && iat != null && iat.getTime() / 1000 > now + SKEW_SECONDS) {
       throw new AuthFailure("token_not_yet_valid", "The token was issued in the future");
     }
     if (!ISSUER.equals(claims.getIssuer())) {
@@ -214,8 +302,12 @@ public final class TokenService implements TokenVerifier {
     if (Principal.Roles.AGENT.equals(r) != (agent instanceof String)) {
       throw new AuthFailure("invalid_token", "Agent claim does not fit the role");
     }
-    return new Principal(claims.getSubject(), t, r, (String) agent, claims.getJWTID(), expS,
-        Boolean.TRUE.equals(claims.getClaim("platform_admin")));
+    Object fam = claims.getClaim("fam");
+    if (claims.getJWTID() == null) {
+      throw new AuthFailure("invalid_token", "The token has no id");
+    }
+    return new Verified(new Principal(claims.getSubject(), t, r, (String) agent, claims.getJWTID(), expS,
+        Boolean.TRUE.equals(claims.getClaim("platform_admin"))), fam instanceof String f ? f : null);
   }
 
   /** Generates a new P-256 key pair with a kid derived from the public key. */
