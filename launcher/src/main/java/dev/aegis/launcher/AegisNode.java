@@ -15,6 +15,7 @@ import dev.aegis.storage.pg.PgRegistryStore;
 import dev.aegis.storage.pg.PgUrls;
 import dev.aegis.storage.redis.RedisRateLimiter;
 import dev.aegis.storage.redis.RedisOnceStore;
+import dev.aegis.storage.redis.RedisInvalidationBus;
 import dev.aegis.storage.redis.RedisCounterStore;
 import dev.aegis.storage.inproc.InProcessOnceStore;
 import dev.aegis.storage.inproc.InProcessCounterStore;
@@ -172,7 +173,7 @@ public final class AegisNode implements AutoCloseable {
       limiter = new FailOpenRateLimiter(new RedisRateLimiter(api), new InProcessRateLimiter(), 250, 1);
       once = new RedisOnceStore(api);
       counters = new RedisCounterStore(api);
-      bus = RedisBusFactory.create(vertx, ro, api);
+      bus = new RedisInvalidationBus(vertx, new RedisOptions(ro));
       redisPing = () -> api.ping(List.of()).mapEmpty();
       LOG.info("Redis connected; rate limits, replay windows and invalidations are shared");
     } else {
