@@ -61,6 +61,9 @@ public final class UserRoutes {
       "created_at", "updated_at", "deleted_at", "last_login");
   private static final Set<String> INVITE_FIELDS = Set.of("email", "role", "full_name");
   private static final Set<String> ACCEPT_FIELDS = Set.of("token", "password", "full_name");
+  private static final Set<String> ACCEPT_PROTECTED = Set.of("id", "user_id", "tenant_id", "org_id",
+      "email", "role", "password_hash", "hashed_password", "is_platform_admin", "platform_admin",
+      "is_active", "created_at", "updated_at", "deleted_at", "last_login");
   private static final Set<String> PATCH_FIELDS = Set.of("role", "full_name", "is_active");
 
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -213,7 +216,7 @@ public final class UserRoutes {
     Future<JsonObject> f;
     try {
       JsonObject b = Bodies.json(rc);
-      allowOnly(b, ACCEPT_FIELDS, PROTECTED_USER_FIELDS);
+      allowOnly(b, ACCEPT_FIELDS, ACCEPT_PROTECTED);
       String token = Bodies.requiredString(b, "token", 256);
       String password = password(b, "password");
       String fullName = fullName(b, "full_name");
@@ -278,7 +281,12 @@ public final class UserRoutes {
           if (n == null) {
             return Future.failedFuture(ApiError.notFound("user"));
           }
-          return auditChanges(rc, p, u, n).map(r -> n.toJson());
+          boolean demoted = !u.role().equals(n.role());
+          boolean disabled = !n.active();
+          Future<Void> revoke = demoted || disabled
+              ? revokeSessions(p, n, disabled ? "user_disabled" : "user_role_changed")
+              : Future.succeededFuture();
+          return revoke.compose(v -> auditChanges(rc, p, u, n)).map(r -> n.toJson());
         });
       });
     } catch (ApiError e) {
@@ -324,12 +332,28 @@ public final class UserRoutes {
         if (d == null) {
           return Future.failedFuture(ApiError.notFound("user"));
         }
-        return audit.record(rc, p, p.tenantId(), "user_deleted", "allow", null,
-                new JsonObject().put("user_id", d.id().toString()).put("email", d.email()))
+        return revokeSessions(p, d, "user_deleted").compose(v -> audit.record(rc, p, p.tenantId(),
+                "user_deleted", "allow", null,
+                new JsonObject().put("user_id", d.id().toString()).put("email", d.email())))
             .map(r -> new JsonObject().put("id", d.id().toString()).put("deleted", true)
                 .put("deleted_at", d.deletedAt().toString()));
       });
     }));
+  }
+
+  /**
+   * Revokes every session of the user (refresh families and the access tokens minted from them),
+   * so that a disable, delete or role change binds at once rather than when the tokens expire.
+   */
+  private Future<Void> revokeSessions(Principal p, PgUserStore.User u, String reason) {
+    return users.sessionFamilies(u.tenantId(), u.id()).compose(families -> {
+      Future<Void> f = Future.succeededFuture();
+      for (UUID family : families) {
+        f = f.compose(v -> s.sessions().revokeFamily(family.toString(), u.tenantId(), p.subject(), reason));
+      }
+      return f;
+    }).recover(e -> Future.failedFuture(new ApiError(503, "session_revocation_failed",
+        "The change was saved but the user's sessions could not all be revoked")));
   }
 
   // ------------------------------------------------------------------ shared validation helpers
