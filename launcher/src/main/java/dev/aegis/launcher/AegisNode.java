@@ -86,6 +86,8 @@ public final class AegisNode implements AutoCloseable {
   private final int port;
   private final String seededPassword;
 
+  private GatewayServices services;
+
   private AegisNode(Vertx vertx, EmbeddedPostgresServer embedded, Pool pool, int port, String seededPassword) {
     this.vertx = vertx;
     this.embedded = embedded;
@@ -100,6 +102,28 @@ public final class AegisNode implements AutoCloseable {
 
   public Vertx vertx() {
     return vertx;
+  }
+
+  /**
+   * The route table of the gateway as {@code "METHOD /path"} strings (path parameters as
+   * {@code :name}), read from a router built exactly like the served one. Tests generate their
+   * isolation matrix from it, so a new route is covered automatically.
+   */
+  public List<String> routeTable() {
+    io.vertx.ext.web.Router r = GatewayVerticle.router(vertx, services);
+    List<String> out = new ArrayList<>();
+    for (io.vertx.ext.web.Route route : r.getRoutes()) {
+      if (route.getPath() == null) {
+        continue;
+      }
+      java.util.Set<io.vertx.core.http.HttpMethod> methods = route.methods();
+      if (methods == null || methods.isEmpty()) {
+        out.add("ANY " + route.getPath());
+      } else {
+        methods.forEach(m -> out.add(m.name() + " " + route.getPath()));
+      }
+    }
+    return out;
   }
 
   /** The admin password generated on first start (null when it was given or already seeded). */
@@ -163,6 +187,7 @@ public final class AegisNode implements AutoCloseable {
     OnceStore once;
     CounterStore counters;
     InvalidationBus bus;
+    java.util.function.Consumer<Runnable> resubscribed = r -> { };
     java.util.function.Supplier<Future<Void>> redisPing = null;
     if (cfg.redisUrl() != null) {
       RedisOptions ro = new RedisOptions().setConnectionString(cfg.redisUrl())
@@ -173,7 +198,9 @@ public final class AegisNode implements AutoCloseable {
       limiter = new FailOpenRateLimiter(new RedisRateLimiter(api), new InProcessRateLimiter(), 250, 1);
       once = new RedisOnceStore(api);
       counters = new RedisCounterStore(api);
-      bus = new RedisInvalidationBus(vertx, new RedisOptions(ro));
+      RedisInvalidationBus redisBus = new RedisInvalidationBus(vertx, new RedisOptions(ro));
+      bus = redisBus;
+      resubscribed = redisBus::onResubscribed;
       redisPing = () -> api.ping(List.of()).mapEmpty();
       LOG.info("Redis connected; rate limits, replay windows and invalidations are shared");
     } else {
@@ -186,6 +213,15 @@ public final class AegisNode implements AutoCloseable {
         cfg.tenantRps(), cfg.tenantBurst(), cfg.agentRps(), cfg.agentBurst()), 60_000);
     CachedAgentDirectory agents = new CachedAgentDirectory(registry, 60_000);
     bridgeInvalidations(vertx, bus, view, agents, tenants);
+    // messages lost while the subscription was down: reload what they would have told us
+    resubscribed.accept(() -> killSwitches.all().onSuccess(all -> {
+      Map<String, Boolean> m = new HashMap<>();
+      all.forEach((k, v) -> m.put(k.toString(), v.engaged()));
+      view.load(m);
+      agents.invalidateAll();
+      tenants.invalidateAll();
+      tokenStore.liveRevocations().onSuccess(revocations::load);
+    }));
 
     EventBusAuditSink auditSink = new EventBusAuditSink(vertx, cfg.gateway().auditTimeoutMillis());
     ApiKeyService apiKeys = new ApiKeyService(tokenStore, bus);
@@ -209,7 +245,9 @@ public final class AegisNode implements AutoCloseable {
         new DeploymentOptions().setInstances(cfg.instances())));
     int port = cfg.gateway().port();
     LOG.info("Aegis ready on port {} in {} ms ({})", port, (System.nanoTime() - t0) / 1_000_000, cfg.describe());
-    return new AegisNode(vertx, embedded, pool, port, seeded);
+    AegisNode node = new AegisNode(vertx, embedded, pool, port, seeded);
+    node.services = services;
+    return node;
   }
 
   /** Loads the signing keys, generating and storing the first one on first start. */

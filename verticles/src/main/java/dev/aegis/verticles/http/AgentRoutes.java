@@ -247,9 +247,14 @@ public final class AgentRoutes {
             return Future.failedFuture(ApiError.notFound("agent"));
           }
           invalidate(p, id);
-          return audit.record(rc, p, p.tenantId(), "agent_deleted", "allow", null,
+          // a deleted agent can no longer log in, and its tokens stop working at once
+          return s.tokenStore().revokeCredential(tenant, id).compose(hash -> hash == null
+                  ? Future.succeededFuture()
+                  : s.sessions().revokeTokenFamily(dev.aegis.verticles.identity.Sessions.agentFamily(id, hash),
+                      tenant, p.subject(), "agent_deleted"))
+              .compose(v -> audit.record(rc, p, p.tenantId(), "agent_deleted", "allow", null,
               new JsonObject().put("agent_id", id.toString()).put("name", a.name())
-                  .put("grants_revoked", d.grantsRevoked()))
+                  .put("grants_revoked", d.grantsRevoked())))
               .map(x -> new JsonObject().put("id", id.toString()).put("name", a.name())
                   .put("deleted", true).put("deleted_at", d.deletedAt().toString())
                   .put("grants_revoked", d.grantsRevoked()));

@@ -98,6 +98,12 @@ public final class CachedAgentDirectory implements AgentDirectory {
     }
   }
 
+  /** Drops every cached agent (after invalidation messages may have been lost). */
+  public void invalidateAll() {
+    generation.incrementAndGet();
+    cache.clear();
+  }
+
   private static String key(String tenant, String agent) {
     return tenant + ":" + agent;
   }

@@ -58,4 +58,8 @@ public final class CachedTenantDirectory implements TenantDirectory {
   public void invalidate(String tenantId) {
     cache.remove(tenantId);
   }
+
+  public void invalidateAll() {
+    cache.clear();
+  }
 }
