@@ -89,7 +89,7 @@ public final class GatewayVerticle extends VerticleBase {
     router.route().handler(RequestValidation::requestId);
     router.route().handler(BodyHandler.create(false).setBodyLimit(c.bodyLimitBytes()));
     router.route().handler(RequestValidation::jsonBody);
-    ManagementAuth auth = new ManagementAuth(s.verifier());
+    ManagementAuth auth = new ManagementAuth(s.verifier(), s.tenants());
     ManagementAudit audit = new ManagementAudit(s.auditSink());
     new HealthRoutes(s).mount(router);
     new AuthRoutes(vertx, s, auth, audit).mount(router);

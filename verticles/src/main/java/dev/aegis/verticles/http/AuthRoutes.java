@@ -93,7 +93,9 @@ public final class AuthRoutes {
                 .transform(ar -> Future.failedFuture(new ApiError(401, "invalid_credentials",
                     "Invalid credentials or tenant mismatch")));
           }
-          return s.counters().reset(acctKey).compose(v -> s.sessions().open(rc, user, "password"));
+          return s.tenants().settings(user.tenantId().toString()).compose(t -> t == null
+              ? Future.failedFuture(new ApiError(403, "tenant_inactive", "The tenant is disabled"))
+              : s.counters().reset(acctKey).compose(v -> s.sessions().open(rc, user, "password")));
         });
       });
     });

@@ -26,9 +26,17 @@ public final class ManagementAuth {
       Principal.Roles.SECURITY, Principal.Roles.AUDITOR);
 
   private final TokenVerifier verifier;
+  private final dev.aegis.pipeline.ports.TenantDirectory tenants;
 
+  /** Without a tenant check (tests). */
   public ManagementAuth(TokenVerifier verifier) {
+    this(verifier, null);
+  }
+
+  /** @param tenants refuses callers whose tenant is disabled (403 {@code tenant_inactive}) */
+  public ManagementAuth(TokenVerifier verifier, dev.aegis.pipeline.ports.TenantDirectory tenants) {
     this.verifier = verifier;
+    this.tenants = tenants;
   }
 
   public static Principal principal(RoutingContext rc) {
@@ -83,9 +91,23 @@ public final class ManagementAuth {
               : "This operation requires one of the roles " + roles);
           return;
         }
-        rc.put(PRINCIPAL, p);
-        rc.put(TOKEN, authToken);
-        rc.next();
+        if (tenants == null) {
+          rc.put(PRINCIPAL, p);
+          rc.put(TOKEN, authToken);
+          rc.next();
+          return;
+        }
+        tenants.settings(p.tenantId()).onComplete(t -> {
+          if (t.failed()) {
+            Envelope.error(rc, 503, "auth_unavailable", "The tenant directory is unavailable");
+          } else if (t.result() == null) {
+            Envelope.error(rc, 403, "tenant_inactive", "The tenant does not exist or is disabled");
+          } else {
+            rc.put(PRINCIPAL, p);
+            rc.put(TOKEN, authToken);
+            rc.next();
+          }
+        });
       });
     };
   }
