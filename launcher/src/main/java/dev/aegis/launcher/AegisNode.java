@@ -146,7 +146,7 @@ public final class AegisNode implements AutoCloseable {
 
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     VertxOptions vo = new VertxOptions()
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true))
+        .setMetricsOptions(vertxMetrics())
         .setMaxEventLoopExecuteTime(cfg.maxEventLoopMillis())
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS).setBlockedThreadCheckInterval(100)
         .setWarningExceptionTime(cfg.maxEventLoopMillis()).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
@@ -248,6 +248,20 @@ public final class AegisNode implements AutoCloseable {
     AegisNode node = new AegisNode(vertx, embedded, pool, port, seeded);
     node.services = services;
     return node;
+  }
+
+  /**
+   * Vert.x's own metrics: JVM, event bus, pools. Per-request HTTP server metrics cost a meter
+   * lookup with tag merging on every request (visible in profiles), and the pipeline already
+   * reports per-stage timers and decisions, so they are off unless {@code AEGIS_HTTP_METRICS=true}.
+   */
+  private static MicrometerMetricsOptions vertxMetrics() {
+    MicrometerMetricsOptions o = new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true);
+    if (!"true".equalsIgnoreCase(System.getenv("AEGIS_HTTP_METRICS"))) {
+      o.addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.HTTP_SERVER)
+          .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.NET_SERVER);
+    }
+    return o;
   }
 
   /** Loads the signing keys, generating and storing the first one on first start. */
