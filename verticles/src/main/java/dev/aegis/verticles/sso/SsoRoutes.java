@@ -64,18 +64,27 @@ public final class SsoRoutes {
   private static final Set<String> ADMIN_ONLY = Set.of(Principal.Roles.ADMIN);
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  private final Vertx vertx;
   private final GatewayServices s;
   private final ManagementAuth auth;
   private final ManagementAudit audit;
   private final PgSsoStore store;
-  private final OidcClient oidc;
+  /** Created on first use, on this instance's event loop (so it closes with the verticle). */
+  private OidcClient oidc;
 
   public SsoRoutes(Vertx vertx, GatewayServices s, ManagementAuth auth, ManagementAudit audit) {
+    this.vertx = vertx;
     this.s = s;
     this.auth = auth;
     this.audit = audit;
     this.store = new PgSsoStore(s.pool());
-    this.oidc = new OidcClient(vertx);
+  }
+
+  private OidcClient oidc() {
+    if (oidc == null) {
+      oidc = new OidcClient(vertx);
+    }
+    return oidc;
   }
 
   public void mount(Router router) {
@@ -175,8 +184,8 @@ public final class SsoRoutes {
       Envelope.fail(rc, e);
       return;
     }
-    issuer.onFailure(e -> Envelope.fail(rc, e)).onSuccess(iss -> oidc.fetchDiscovery(iss)
-        .compose(d -> oidc.jwks(d.jwksUri(), true).map(keys -> d.toJson().put("ok", true)
+    issuer.onFailure(e -> Envelope.fail(rc, e)).onSuccess(iss -> oidc().fetchDiscovery(iss)
+        .compose(d -> oidc().jwks(d.jwksUri(), true).map(keys -> d.toJson().put("ok", true)
             .put("signing_keys", keys.getKeys().size())))
         .onComplete(ar -> Envelope.ok(rc, 200, ar.succeeded() ? ar.result()
             : new JsonObject().put("ok", false).put("issuer", iss).put("problem", OidcClient.describe(ar.cause())))));
@@ -230,7 +239,7 @@ public final class SsoRoutes {
       if (p == null) {
         return Future.failedFuture(notConfigured());
       }
-      return oidc.discover(p.issuer()).compose(d -> {
+      return oidc().discover(p.issuer()).compose(d -> {
         String state = random();
         String nonce = random();
         String verifier = random();
@@ -310,9 +319,9 @@ public final class SsoRoutes {
       if (p == null) {
         return Future.failedFuture(notConfigured());
       }
-      return oidc.discover(p.issuer()).compose(d -> oidc.exchange(d, p, code, a.state.codeVerifier(),
+      return oidc().discover(p.issuer()).compose(d -> oidc().exchange(d, p, code, a.state.codeVerifier(),
               a.state.redirectUri())
-          .compose(tokens -> oidc.validate(tokens.getString("id_token"), d, p.clientId(), a.state.nonce())))
+          .compose(tokens -> oidc().validate(tokens.getString("id_token"), d, p.clientId(), a.state.nonce())))
           .compose(claims -> login(rc, p, claims, a));
     });
     f.recover(e -> {
