@@ -373,8 +373,10 @@ class RegistryApiTest {
     assertThat(execute(token, id, "db.query", SELECT).status()).isEqualTo(200);
 
     Http.Reply del = http.delete("/agents/" + id, Http.bearer(adminA));
+    // the deleted agent's own token is revoked at once; an admin acting for it finds no agent
     Http.Reply next = nextRequestAfter(del, 200, () -> execute(token, id, "db.query", SELECT));
-    assertError(next, 404, "agent_not_found");
+    assertError(next, 401, "token_revoked");
+    assertError(execute(adminA, id, "db.query", SELECT), 404, "agent_not_found");
     assertThat(del.data().getBoolean("deleted")).isTrue();
     assertThat(del.data().getInteger("grants_revoked")).isEqualTo(2);
     assertThat(del.data().getString("deleted_at")).isNotBlank();
@@ -403,8 +405,8 @@ class RegistryApiTest {
     // the name is free again
     JsonObject reborn = createAgent(adminA, name, "low");
     assertThat(reborn.getString("id")).isNotEqualTo(id);
-    // the old agent's token still finds nothing
-    assertError(execute(token, id, "db.query", SELECT), 404, "agent_not_found");
+    // the old agent's token stays revoked
+    assertError(execute(token, id, "db.query", SELECT), 401, "token_revoked");
     List<JsonObject> rows = auditRowsFor(adminA, "agent_deleted", id);
     assertThat(rows).hasSize(1);
     // 403 for readers, 404 for malformed ids
