@@ -181,10 +181,12 @@ final class GatewayApi {
   }
 
   /** Sends one /execute with each body as the given agent; returns what came back. */
-  List<JsonObject> probe(Agent a, List<JsonObject> bodies, int expectedStatus)
+  List<JsonObject> probe(Agent a, List<String> templates, int expectedStatus)
       throws IOException, InterruptedException {
     List<JsonObject> out = new ArrayList<>();
-    for (JsonObject body : bodies) {
+    long n = System.nanoTime() % 1_000_000;
+    for (String template : templates) {
+      JsonObject body = Scenarios.body(template, n++);
       Answer ans = post("/execute", body, a.token, a.id);
       out.add(new JsonObject()
           .put("request", body)

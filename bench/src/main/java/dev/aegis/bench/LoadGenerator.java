@@ -217,7 +217,7 @@ public final class LoadGenerator implements AutoCloseable {
     final int maxOutstanding;
     final long timeoutNanos;
     final HttpConnectOptions connectOptions;
-    final Map<RequestSource.Template, RequestOptions> optionsCache = new IdentityHashMap<>();
+    final Map<RequestOptions, RequestOptions> optionsCache = new IdentityHashMap<>();
     final ArrayDeque<Pending> queue = new ArrayDeque<>();
     final ArrayDeque<Conn> idle = new ArrayDeque<>();
     final List<Conn> conns = new ArrayList<>();
@@ -381,7 +381,8 @@ public final class LoadGenerator implements AutoCloseable {
       p.sent = System.nanoTime();
       p.rec.recordSent(p.intended, p.sent);
       RequestSource.Template t = p.template;
-      RequestOptions options = optionsCache.computeIfAbsent(t, x -> new RequestOptions(x.options()));
+      // Templates may be built per request; their options are shared, so copy each one once.
+      RequestOptions options = optionsCache.computeIfAbsent(t.options(), RequestOptions::new);
       c.http.request(options)
           .compose(req -> t.body() == null ? req.send() : req.send(t.body()))
           .compose(resp -> resp.body().map(b -> {

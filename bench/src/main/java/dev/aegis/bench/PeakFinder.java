@@ -8,7 +8,9 @@ import java.util.List;
 /**
  * Finds the highest sustained rate: steps the rate up by a factor until a run fails (p99 over the
  * limit, any error / timeout / unexpected status, backlog, or throughput under 95% of target),
- * then optionally tries once halfway between the last passing and the failing rate.
+ * then optionally tries once halfway between the last passing and the failing rate. When the start
+ * rate already fails, the rate is divided by the factor (at most {@link #MAX_DOWN_STEPS} times)
+ * until one passes, and the search goes on upwards from there.
  */
 final class PeakFinder {
 
@@ -37,6 +39,9 @@ final class PeakFinder {
     }
   }
 
+  /** When the start rate fails, it is divided by the factor at most this many times. */
+  static final int MAX_DOWN_STEPS = 3;
+
   private PeakFinder() {}
 
   static double roundRate(double r) {
@@ -55,6 +60,7 @@ final class PeakFinder {
     double fail = 0;
     String stop = "reached max steps (" + maxSteps + ")";
     boolean clientBound = false;
+    int downSteps = 0;
     while (steps.size() < maxSteps) {
       if (rate > maxRate) {
         stop = "reached max rate " + maxRate;
@@ -63,11 +69,20 @@ final class PeakFinder {
       LoadResult r = runner.run(rate);
       String why = r.failureReason(c.maxP99Ms(), c.maxBacklogFraction());
       steps.add(new Step(rate, r, why));
+      if (why != null && pass == 0 && downSteps < MAX_DOWN_STEPS) {
+        // Even the start rate failed: step down instead of reporting nothing.
+        downSteps++;
+        stop = "failed at " + rate + " req/s: " + why;
+        rate = roundRate(rate / factor);
+        continue;
+      }
       if (why != null) {
         fail = rate;
         stop = "failed at " + rate + " req/s: " + why;
-        // The load generator's own core saturated: the peak may be the client's, not the server's.
-        clientBound = r.clientCpu() >= 0.9 || r.generatorLate() > 0;
+        // The load generator itself fell behind its schedule (its core busy or stalled): the peak
+        // may be the client's, not the server's.
+        clientBound = r.clientCpu() >= 0.85
+            || (r.scheduled() > 0 && r.generatorLate() > 0.01 * r.scheduled());
         break;
       }
       pass = rate;

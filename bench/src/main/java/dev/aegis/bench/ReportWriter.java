@@ -25,6 +25,10 @@ final class ReportWriter {
   static String markdown(JsonObject r) {
     StringBuilder md = new StringBuilder();
     md.append("# Aegis bench report — ").append(r.getString("started_at", "?")).append("\n\n");
+    if (r.getBoolean("aborted", false)) {
+      md.append("**This run was interrupted; the report holds only what was measured before.**"
+          + "\n\n");
+    }
     summary(md, r);
     md.append("## Results per scenario\n\n");
     md.append("Latency in ms from each request's *intended* send time (open loop, coordinated "
@@ -84,8 +88,9 @@ final class ReportWriter {
         }
         md.append("\nStopped: ").append(escape(p.getString("stop_reason", ""))).append("\n");
         if (p.getBoolean("client_bound", false)) {
-          md.append("\n**Warning:** the load generator's core was saturated at the failing step; "
-              + "this peak may be the client's limit, not the server's.\n");
+          md.append("\n**Warning:** at the failing step the load generator itself fell behind its "
+              + "schedule (its core was busy or stalled); this peak may be the client's limit, "
+              + "not the server's.\n");
         }
         md.append("\n");
       }

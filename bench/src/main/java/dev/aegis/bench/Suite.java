@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  */
 final class Suite {
   static final Set<String> OPTIONS = Set.of("rates", "duration", "warmup", "out", "connections",
-      "event-loops", "agents", "timeout-ms", "late-ms", "pause", "noise-seconds", "client-warmup", "client-warmup-rate",
+      "event-loops", "agents", "timeout-ms", "late-ms", "pause", "noise-seconds",
+      "client-warmup", "client-warmup-rate", "wait-quiet",
       "peak-start-hello", "peak-start-allow", "peak-factor", "peak-duration", "peak-warmup",
       "peak-max-p99-ms", "peak-max-steps", "peak-max-backlog", "peak-max-rate", "no-peak",
       "gateway-jar", "gateway-java", "gateway-start-timeout", "gateway-warmup",
@@ -51,6 +52,7 @@ final class Suite {
   final double pause;
   final double noiseSeconds;
   final double clientWarmup;
+  final double waitQuiet;
   final double clientWarmupRate;
   final boolean peaks;
   final double peakStartHello;
@@ -98,6 +100,7 @@ final class Suite {
     pause = a.dbl("pause", 1);
     noiseSeconds = a.dbl("noise-seconds", 3);
     clientWarmup = a.dbl("client-warmup", 10);
+    waitQuiet = a.dbl("wait-quiet", 120);
     clientWarmupRate = a.dbl("client-warmup-rate", 10_000);
     peaks = !a.flag("no-peak");
     peakStartHello = a.dbl("peak-start-hello", 4000);
@@ -170,7 +173,17 @@ final class Suite {
 
   int run() throws Exception {
     Files.createDirectories(out);
-    Thread hook = new Thread(this::cleanup, "bench-cleanup");
+    Thread hook = new Thread(() -> {
+      cleanup();
+      // Interrupted (Ctrl-C, SIGTERM): keep what was measured so far.
+      try {
+        report.put("aborted", true).put("finished_at", Instant.now().toString());
+        ReportWriter.write(out, report.copy());
+        System.err.println("[bench] aborted; partial report: " + out.resolve("report.md"));
+      } catch (Exception | Error e) {
+        System.err.println("[bench] aborted; could not write the partial report: " + e);
+      }
+    }, "bench-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
     Instant started = Instant.now();
     report.put("started_at", started.toString());
@@ -196,6 +209,9 @@ final class Suite {
       }
       JsonObject noise = new JsonObject();
       report.put("noise", noise);
+      if (waitQuiet > 0) {
+        noise.put("waited_for_quiet_s", waitForQuiet());
+      }
       noise.put("start", noise());
       if (!skipHello) {
         runHello(gen);
@@ -230,29 +246,71 @@ final class Suite {
     return code;
   }
 
-  /** How much each core is stalled right now (see {@link NoiseProbe}). */
-  JsonObject noise() {
-    JsonObject n = new JsonObject();
-    n.put("bench_core", NoiseProbe.measure(noiseSeconds));
+  /**
+   * Waits (at most {@code --wait-quiet} seconds) until a 1 s noise probe on both cores loses less
+   * than 3% of its time; returns the seconds waited.
+   */
+  double waitForQuiet() throws InterruptedException {
+    long t0 = System.nanoTime();
+    long deadline = t0 + (long) (waitQuiet * 1e9);
+    while (true) {
+      double bench = NoiseProbe.measure(1).getDouble("stalled_fraction");
+      JsonObject server = serverNoise(1);
+      double worst = Math.max(bench, server == null ? 0 : server.getDouble("stalled_fraction"));
+      double waited = LoadResult.round1((System.nanoTime() - t0) / 1e9);
+      if (worst < 0.03) {
+        if (waited > 3) {
+          log("machine quiet after " + waited + " s");
+        }
+        return waited;
+      }
+      if (System.nanoTime() > deadline) {
+        log("machine still busy after " + waited + " s (" + Math.round(worst * 100)
+            + "% stalled); measuring anyway");
+        return waited;
+      }
+      log("machine busy (" + Math.round(worst * 100) + "% of a spinning thread's time lost to "
+          + "stalls); waiting for quiet, up to " + waitQuiet + " s");
+      Thread.sleep(4000);
+    }
+  }
+
+  /** A noise probe on the server CPUs, in a child JVM; null when it failed. */
+  JsonObject serverNoise(double seconds) {
     List<String> cmd = new ArrayList<>();
     if (SystemInfo.tasksetPath() != null) {
       cmd.addAll(List.of("taskset", "-c", serverCpus));
     }
     cmd.addAll(List.of(serverJava, "-cp", System.getProperty("java.class.path"),
-        "dev.aegis.bench.NoiseProbe", Double.toString(noiseSeconds)));
+        "dev.aegis.bench.NoiseProbe", Double.toString(seconds)));
     String outText = SystemInfo.run(cmd, 60);
-    JsonObject server = null;
-    if (outText != null) {
-      String[] lines = outText.trim().split("\n");
-      try {
-        server = new JsonObject(lines[lines.length - 1]);
-      } catch (RuntimeException e) {
-        server = null;
-      }
+    if (outText == null) {
+      return null;
     }
+    String[] lines = outText.trim().split("\n");
+    try {
+      return new JsonObject(lines[lines.length - 1]);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** How much each core is stalled right now (see {@link NoiseProbe}). */
+  JsonObject noise() {
+    JsonObject n = new JsonObject();
+    n.put("bench_core", NoiseProbe.measure(noiseSeconds));
+    JsonObject server = serverNoise(noiseSeconds);
     n.put("server_core", server);
     log("noise: bench core " + n.getJsonObject("bench_core").encode() + ", server core "
         + (server == null ? "n/a" : server.encode()));
+    double worst = Math.max(n.getJsonObject("bench_core").getDouble("stalled_fraction"),
+        server == null ? 0 : server.getDouble("stalled_fraction", 0.0));
+    if (worst > 0.05) {
+      problem(String.format(java.util.Locale.ROOT, "the machine was busy or noisy: a spinning "
+          + "thread lost %.0f%% of its time to stalls > 0.5 ms (other processes or the "
+          + "hypervisor); latency percentiles and peaks from this run are unreliable",
+          100 * worst));
+    }
     return n;
   }
 
@@ -385,8 +443,8 @@ final class Suite {
       peakResults.put(name, p.toJson());
       log(name + ": peak " + p.peakRps() + " req/s (" + p.stopReason() + ")");
       if (p.clientBound()) {
-        problem(name + ": the load generator's core was saturated at the failing peak step; "
-            + "the peak may be the client's limit");
+        problem(name + ": the load generator fell behind its schedule at the failing peak step "
+            + "(core busy or stalled); the peak may be the client's limit");
       }
       if (p.peakRps() == 0) {
         problem(name + ": no rate passed in the peak search (" + p.stopReason() + ")");

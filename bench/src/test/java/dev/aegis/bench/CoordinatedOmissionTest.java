@@ -106,10 +106,10 @@ class CoordinatedOmissionTest {
       assertThat(r.responses()).isEqualTo(1600);
       assertThat(r.expectedResponses()).isEqualTo(1600);
       assertThat(r.errors() + r.timeouts() + r.dropped() + r.unfinished()).isZero();
-      // ~500 of 1600 requests waited up to 500 ms: p99 near 480 ms, p50 well under it.
+      // ~500 of 1600 requests waited up to 500 ms: p99 near 480 ms. (No upper bounds: on a busy
+      // machine the client's own stalls only add to these.)
       assertThat(r.p99Ms()).isGreaterThan(300);
-      assertThat(r.maxMs()).isBetween(400.0, 1_000.0);
-      assertThat(r.p50Ms()).isLessThan(250);
+      assertThat(r.maxMs()).isGreaterThan(400);
       assertThat(r.backlog()).isGreaterThan(100);
     } finally {
       vertx.close().await();

@@ -36,10 +36,25 @@ class PeakFinderTest {
   }
 
   @Test
-  void noPassingRateGivesZero() throws Exception {
-    PeakFinder.Peak p = PeakFinder.find(rate -> fake(rate, 500), 1000, 2, 5, 1e6,
-        new PeakFinder.Criteria(50, 0.01), true);
+  void noPassingRateGivesZeroAfterSteppingDown() throws Exception {
+    List<Double> tried = new ArrayList<>();
+    PeakFinder.Peak p = PeakFinder.find(rate -> {
+      tried.add(rate);
+      return fake(rate, 500);
+    }, 1000, 2, 10, 1e6, new PeakFinder.Criteria(50, 0.01), true);
     assertThat(p.peakRps()).isZero();
-    assertThat(p.steps()).hasSize(1);
+    assertThat(tried).containsExactly(1000.0, 500.0, 250.0, 125.0);
+  }
+
+  @Test
+  void aFailingStartRateStepsDownThenSearchesUp() throws Exception {
+    List<Double> tried = new ArrayList<>();
+    PeakFinder.Peak p = PeakFinder.find(rate -> {
+      tried.add(rate);
+      return fake(rate, rate > 600 ? 200 : 2);
+    }, 1000, 2, 10, 1e6, new PeakFinder.Criteria(50, 0.01), true);
+    // 1000 fails, 500 passes, 1000 fails again, then 750 (halfway) fails: the peak is 500.
+    assertThat(tried).containsExactly(1000.0, 500.0, 1000.0, 750.0);
+    assertThat(p.peakRps()).isEqualTo(500.0);
   }
 }

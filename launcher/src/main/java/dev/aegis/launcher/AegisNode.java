@@ -188,6 +188,7 @@ public final class AegisNode implements AutoCloseable {
     CounterStore counters;
     InvalidationBus bus;
     java.util.function.Consumer<Runnable> resubscribed = r -> { };
+    java.util.function.Supplier<Future<Void>> subscribed = Future::succeededFuture;
     java.util.function.Supplier<Future<Void>> redisPing = null;
     if (cfg.redisUrl() != null) {
       RedisOptions ro = new RedisOptions().setConnectionString(cfg.redisUrl())
@@ -201,6 +202,7 @@ public final class AegisNode implements AutoCloseable {
       RedisInvalidationBus redisBus = new RedisInvalidationBus(vertx, new RedisOptions(ro));
       bus = redisBus;
       resubscribed = redisBus::onResubscribed;
+      subscribed = redisBus::whenSubscribed;
       redisPing = () -> api.ping(List.of()).mapEmpty();
       LOG.info("Redis connected; rate limits, replay windows and invalidations are shared");
     } else {
@@ -214,6 +216,8 @@ public final class AegisNode implements AutoCloseable {
     CachedAgentDirectory agents = new CachedAgentDirectory(registry, 60_000);
     bridgeInvalidations(vertx, bus, view, agents, tenants);
     // messages lost while the subscription was down: reload what they would have told us
+    ApiKeyService apiKeys = new ApiKeyService(tokenStore, bus);
+    KeyRotation rotation = new KeyRotation(tokenStore, tokens, bus);
     resubscribed.accept(() -> killSwitches.all().onSuccess(all -> {
       Map<String, Boolean> m = new HashMap<>();
       all.forEach((k, v) -> m.put(k.toString(), v.engaged()));
@@ -221,12 +225,12 @@ public final class AegisNode implements AutoCloseable {
       agents.invalidateAll();
       tenants.invalidateAll();
       tokenStore.liveRevocations().onSuccess(revocations::load);
+      apiKeys.invalidateAll();
+      rotation.reload();
     }));
 
     EventBusAuditSink auditSink = new EventBusAuditSink(vertx, cfg.gateway().auditTimeoutMillis());
-    ApiKeyService apiKeys = new ApiKeyService(tokenStore, bus);
     Sessions sessions = new Sessions(identity, tokenStore, tokens, new ManagementAudit(auditSink), bus);
-    KeyRotation rotation = new KeyRotation(tokenStore, tokens, bus);
     vertx.setPeriodic(60_000, t -> revocations.sweep(System.currentTimeMillis() / 1000));
 
     GatewayServices services = new GatewayServices(cfg.gateway(), pool, identity, registry,
@@ -239,6 +243,8 @@ public final class AegisNode implements AutoCloseable {
         auditSink, metrics, new InferenceScanner(), new OutputRedactor(), redisPing);
     passwords.dummyHash();
 
+    // no invalidation may be missed between startup and the first request
+    await(subscribed.get());
     await(vertx.deployVerticle(new AuditWriterVerticle(audit, cfg.auditShards(), cfg.auditMaxBatch(),
         100_000, metrics)));
     await(vertx.deployVerticle(() -> new GatewayVerticle(services),

@@ -46,6 +46,8 @@ public final class AuditWriterVerticle extends VerticleBase {
   private Map<String, PgAuditStore.Tail> tails = new HashMap<>();
   private boolean inFlight;
   private boolean tailsStale;
+  private long chainRaces;
+  private static final int MAX_ATTEMPTS = 8;
   private DistributionSummary batchSize;
   private Timer commitTimer;
   private MessageConsumer<AuditEvent> consumer;
@@ -114,19 +116,38 @@ public final class AuditWriterVerticle extends VerticleBase {
     }
     int n = Math.min(maxBatch, queue.size());
     List<Message<AuditEvent>> batch = new ArrayList<>(n);
-    List<AuditRow> rows = new ArrayList<>(n);
-    Map<String, PgAuditStore.Tail> next = new HashMap<>();
-    OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
     for (int i = 0; i < n; i++) {
       Message<AuditEvent> m = queue.poll();
-      AuditEvent e = m.body();
-      UUID tenant;
       try {
-        tenant = UUID.fromString(e.tenantId());
+        UUID.fromString(m.body().tenantId());
+        batch.add(m);
       } catch (RuntimeException bad) {
         m.fail(400, "invalid tenant id");
-        continue;
       }
+    }
+    if (batch.isEmpty()) {
+      if (!queue.isEmpty()) {
+        flush();
+      }
+      return;
+    }
+    inFlight = true;
+    commit(batch, 1);
+  }
+
+  /**
+   * Links the batch to the current chain heads and commits it. When another writer (a second
+   * gateway process on the same database) appended to one of the chains first, the unique
+   * (tenant, shard, index) constraint refuses the batch; the heads are then reloaded and the
+   * batch is linked again, up to {@link #MAX_ATTEMPTS} times. Chain order thus always equals
+   * commit order and no fork can exist.
+   */
+  private void commit(List<Message<AuditEvent>> batch, int attempt) {
+    List<AuditRow> rows = new ArrayList<>(batch.size());
+    Map<String, PgAuditStore.Tail> next = new HashMap<>();
+    OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+    for (Message<AuditEvent> m : batch) {
+      AuditEvent e = m.body();
       int shard = AuditChain.shardOf(e.requestId(), shards);
       String key = e.tenantId() + ":" + shard;
       PgAuditStore.Tail tail = next.containsKey(key) ? next.get(key) : tails.get(key);
@@ -134,22 +155,13 @@ public final class AuditWriterVerticle extends VerticleBase {
       long index = tail == null ? 0 : tail.chainIndex() + 1;
       String hash = AuditChain.eventHash(prev, e.tenantId(), e.agentId(), e.action(), e.tool(),
           e.decision(), e.requestId());
-      rows.add(new AuditRow(UUID.randomUUID(), tenant, e.agentId(), e.action(), e.tool(),
-          e.decision(), e.reason(), e.metadata(), e.requestId(), hash, prev,
+      rows.add(new AuditRow(UUID.randomUUID(), UUID.fromString(e.tenantId()), e.agentId(), e.action(),
+          e.tool(), e.decision(), e.reason(), e.metadata(), e.requestId(), hash, prev,
           AuditChain.HASH_VERSION, shard, index, now, 0));
       next.put(key, new PgAuditStore.Tail(index, hash));
-      batch.add(m);
     }
-    if (rows.isEmpty()) {
-      if (!queue.isEmpty()) {
-        flush();
-      }
-      return;
-    }
-    inFlight = true;
     long t0 = System.nanoTime();
     store.insertBatch(rows).onComplete(ar -> {
-      inFlight = false;
       if (commitTimer != null) {
         commitTimer.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         batchSize.record(rows.size());
@@ -161,15 +173,43 @@ public final class AuditWriterVerticle extends VerticleBase {
           batch.get(i).reply(new AuditReceipt(r.id().toString(), r.eventHash(), r.prevHash(),
               r.chainShard(), r.chainIndex(), r.createdAt().toString()));
         }
-      } else {
-        LOG.error("Audit commit of {} rows failed: {}", rows.size(), ar.cause().toString());
-        tailsStale = true;
-        batch.forEach(m -> m.fail(503, "audit commit failed"));
+        done();
+        return;
       }
-      if (!queue.isEmpty()) {
-        flush();
+      boolean race = ar.cause() instanceof io.vertx.pgclient.PgException pe && "23505".equals(pe.getSqlState());
+      if (race && attempt < MAX_ATTEMPTS) {
+        chainRaces++;
+        store.loadTails().onComplete(t -> {
+          if (t.succeeded()) {
+            tails = t.result();
+            commit(batch, attempt + 1);
+          } else {
+            fail(batch, t.cause());
+          }
+        });
+        return;
       }
+      fail(batch, ar.cause());
     });
+  }
+
+  private void fail(List<Message<AuditEvent>> batch, Throwable cause) {
+    LOG.error("Audit commit of {} rows failed: {}", batch.size(), cause.toString());
+    tailsStale = true;
+    batch.forEach(m -> m.fail(503, "audit commit failed"));
+    done();
+  }
+
+  private void done() {
+    inFlight = false;
+    if (!queue.isEmpty()) {
+      flush();
+    }
+  }
+
+  /** Batches re-linked because another writer appended first (a counter for tests and metrics). */
+  public long chainRaces() {
+    return chainRaces;
   }
 
   private void failAll(Throwable cause) {

@@ -80,6 +80,11 @@ public final class ApiKeyRoutes {
           scopes.add(str);
         }
       }
+      if (!p.scopes().isEmpty() && (scopes.isEmpty() || !p.scopes().containsAll(scopes))) {
+        // a scoped key may only mint keys with a subset of its own scopes
+        throw ApiError.forbidden("insufficient_scope",
+            "A scoped API key can only create keys limited to its own scopes " + p.scopes());
+      }
       OffsetDateTime expires = null;
       String exp = Bodies.optionalString(b, "expires_at", 64);
       if (exp != null) {

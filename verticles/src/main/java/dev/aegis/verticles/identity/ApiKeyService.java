@@ -101,6 +101,11 @@ public final class ApiKeyService implements TokenVerifier {
     return Future.succeededFuture(e.principal());
   }
 
+  /** Drops every cached key (after invalidation messages may have been lost). */
+  public void invalidateAll() {
+    cache.clear();
+  }
+
   /** Drops a revoked key everywhere. */
   public Future<Void> invalidate(String keyHash) {
     cache.remove(keyHash);

@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The process's view of revoked token ids ({@code jti:<id>}) and token families
- * ({@code fam:<id>}), each kept until the tokens it covers have expired. Loaded from
+ * The process's view of revoked token ids ({@code jti:<tenant>:<id>}: a tenant can only revoke its
+ * own tokens, even by a guessed id) and token families ({@code fam:<id>}), each kept until the tokens it covers have expired. Loaded from
  * {@code identity.revocations} at startup and updated by invalidation messages, so checking a
  * token costs one hash lookup. Thread safe.
  */
@@ -13,8 +13,8 @@ public final class RevocationList {
 
   private final Map<String, Long> entries = new ConcurrentHashMap<>();
 
-  public static String jti(String jti) {
-    return "jti:" + jti;
+  public static String jti(String tenantId, String jti) {
+    return "jti:" + tenantId + ":" + jti;
   }
 
   public static String family(String family) {
@@ -30,12 +30,12 @@ public final class RevocationList {
     entries.putAll(all);
   }
 
-  /** Whether the token with this jti (and family, may be null) is revoked. */
-  public boolean revoked(String jti, String family) {
+  /** Whether the token of this tenant with this jti (and family, may be null) is revoked. */
+  public boolean revoked(String tenantId, String jti, String family) {
     if (entries.isEmpty()) {
       return false;
     }
-    return (jti != null && entries.containsKey(jti(jti)))
+    return (jti != null && entries.containsKey(jti(tenantId, jti)))
         || (family != null && entries.containsKey(family(family)));
   }
 

@@ -89,7 +89,9 @@ public final class Sessions {
     String family = jwt.familyOf(accessToken);
     UUID tenant = UUID.fromString(p.tenantId());
     Future<Void> f = revokeJti(p.tokenId(), tenant, p.expiresAtEpochSeconds(), p.subject(), "logout");
-    if (family != null) {
+    if (family != null && !family.startsWith("agent:")) {
+      // a user session: end the refresh family too (an agent's family is its credential: logging
+      // out one agent token must not revoke the others)
       f = f.compose(v -> revokeFamily(family, tenant, p.subject(), "logout"));
     }
     return f;
@@ -98,7 +100,7 @@ public final class Sessions {
   /** Revokes one access token id until {@code expiresAt} (epoch seconds). */
   public Future<Void> revokeJti(String jti, UUID tenant, long expiresAt, String actor, String reason) {
     long exp = expiresAt > 0 ? expiresAt + 60 : System.currentTimeMillis() / 1000 + jwt.ttlSeconds() + 60;
-    String id = RevocationList.jti(jti);
+    String id = RevocationList.jti(tenant.toString(), jti);
     jwt.revocations().add(id, exp);
     return tokens.revoke(id, tenant, "jti", OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(exp),
             ZoneOffset.UTC), actor, reason)

@@ -190,7 +190,7 @@ public final class TokenService implements TokenVerifier {
       cache.remove(token);
       throw new AuthFailure("token_expired", "The token has expired");
     }
-    if (revocations.revoked(v.principal().tokenId(), v.family())) {
+    if (revocations.revoked(v.principal().tenantId(), v.principal().tokenId(), v.family())) {
       throw new AuthFailure("token_revoked", "The token has been revoked");
     }
     return v.principal();
