@@ -90,6 +90,9 @@ final class AttackNode implements AutoCloseable {
   @Override
   public void close() throws Exception {
     canary.stop(0);
+    if (connection != null) {
+      connection.close();
+    }
     try {
       node.close();
     } finally {
@@ -99,13 +102,19 @@ final class AttackNode implements AutoCloseable {
 
   // ---------------------------------------------------------------- JDBC
 
-  Connection jdbc() throws SQLException {
-    return DriverManager.getConnection(PgUrls.jdbc(PgUrls.options(db.url())));
+  private Connection connection;
+
+  /** One JDBC connection for the suite's reads and seeds (autocommit; tests run on one thread). */
+  synchronized Connection jdbc() throws SQLException {
+    if (connection == null || connection.isClosed()) {
+      connection = DriverManager.getConnection(PgUrls.jdbc(PgUrls.options(db.url())));
+    }
+    return connection;
   }
 
-  /** Runs a query with string parameters and returns the rows as column-name maps. */
-  List<Map<String, Object>> query(String sql, Object... params) {
-    try (Connection c = jdbc(); PreparedStatement s = c.prepareStatement(sql)) {
+  /** Runs a query and returns the rows as column-name maps. */
+  synchronized List<Map<String, Object>> query(String sql, Object... params) {
+    try (PreparedStatement s = jdbc().prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
         s.setObject(i + 1, params[i]);
       }
@@ -145,8 +154,8 @@ final class AttackNode implements AutoCloseable {
     return id;
   }
 
-  void update(String sql, Object... params) {
-    try (Connection c = jdbc(); PreparedStatement s = c.prepareStatement(sql)) {
+  synchronized void update(String sql, Object... params) {
+    try (PreparedStatement s = jdbc().prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
         s.setObject(i + 1, params[i]);
       }

@@ -234,6 +234,7 @@ public final class TokenService implements TokenVerifier {
         throw new AuthFailure("invalid_token", "The token is not a compact JWS");
       }
     }
+    requireStrictUtf8(token);
     SignedJWT jwt;
     JWTClaimsSet claims;
     try {
@@ -308,6 +309,29 @@ public final class TokenService implements TokenVerifier {
     }
     return new Verified(new Principal(claims.getSubject(), t, r, (String) agent, claims.getJWTID(), expS,
         Boolean.TRUE.equals(claims.getClaim("platform_admin"))), fam instanceof String f ? f : null);
+  }
+
+  /**
+   * Refuses header or payload segments that are not valid UTF-8 (RFC 8725 section 3.7): the JOSE
+   * library would otherwise replace bad bytes with U+FFFD and go on.
+   */
+  private static void requireStrictUtf8(String token) {
+    int first = token.indexOf('.');
+    int second = first < 0 ? -1 : token.indexOf('.', first + 1);
+    if (first < 0 || second < 0) {
+      return; // the parser rejects it
+    }
+    for (String segment : new String[] {token.substring(0, first), token.substring(first + 1, second)}) {
+      try {
+        byte[] raw = java.util.Base64.getUrlDecoder().decode(segment);
+        java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+            .decode(java.nio.ByteBuffer.wrap(raw));
+      } catch (IllegalArgumentException | java.nio.charset.CharacterCodingException e) {
+        throw new AuthFailure("invalid_token", "The token is not valid UTF-8 JSON");
+      }
+    }
   }
 
   /** Generates a new P-256 key pair with a kid derived from the public key. */
