@@ -1,6 +1,7 @@
 package dev.aegis.storage.pg;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -43,18 +44,113 @@ public final class PgAuditStore {
   /** The last row of one chain. */
   public record Tail(long chainIndex, String eventHash) {}
 
-  /** Inserts the rows in one transaction. */
+  /**
+   * A tenant's Merkle log head moving from {@code fromSize} to {@code toSize}.
+   *
+   * @param compactRange the new state, encoded (CompactRange#toBytes)
+   */
+  public record HeadMove(UUID tenantId, long fromSize, long toSize, byte[] compactRange) {}
+
+  /** Another writer advanced a log head first; the batch was rolled back. */
+  public static final class HeadRace extends RuntimeException {
+    public HeadRace(UUID tenant) {
+      super("log head of tenant " + tenant + " moved", null, false, false);
+    }
+  }
+
+  /** Creates this month's and next month's partitions of audit_logs when missing. */
+  public Future<Void> ensurePartitions() {
+    return pool.query("SELECT audit.ensure_month_partition(current_date),"
+        + " audit.ensure_month_partition((current_date + interval '1 month')::date)").execute().mapEmpty();
+  }
+
+  /** Every tenant's log head: tree size and encoded compact range. */
+  public Future<Map<UUID, byte[]>> loadHeads() {
+    return pool.query(AuditQueries.HEADS).execute().map(rows -> {
+      Map<UUID, byte[]> m = new HashMap<>();
+      for (Row r : rows) {
+        m.put(r.getUUID("tenant_id"), r.getBuffer("compact_range").getBytes());
+      }
+      return m;
+    });
+  }
+
+  /** Inserts the rows (no Merkle leaves: legacy path, used by tests of the chain only). */
   public Future<Void> insertBatch(List<AuditRow> rows) {
+    return insertBatch(rows, List.of(), List.of());
+  }
+
+  /**
+   * Appends rows in one transaction: advances each tenant's log head with compare-and-set (a
+   * {@link HeadRace} rolls everything back when another writer moved it first), inserts the rows,
+   * and inserts the billing-outbox rows of the metered ones.
+   */
+  public Future<Void> insertBatch(List<AuditRow> rows, List<HeadMove> heads, List<AuditRow> metered) {
     List<Tuple> tuples = new ArrayList<>(rows.size());
     for (AuditRow r : rows) {
+      Buffer[] subtrees = new Buffer[r.subtreeHashes().size()];
+      for (int i = 0; i < subtrees.length; i++) {
+        subtrees[i] = Buffer.buffer(r.subtreeHashes().get(i));
+      }
       tuples.add(Tuple.tuple().addUUID(r.id()).addUUID(r.tenantId()).addString(r.agentId())
           .addString(r.action()).addString(r.tool()).addString(r.decision()).addString(r.reason())
           .addValue(r.metadata()).addString(r.requestId()).addString(r.eventHash())
           .addString(r.prevHash()).addShort((short) r.hashVersion()).addShort((short) r.chainShard())
-          .addLong(r.chainIndex()).addOffsetDateTime(r.createdAt()));
+          .addLong(r.chainIndex()).addOffsetDateTime(r.createdAt()).addLong(r.leafIndex())
+          .addBuffer(r.leafHash() == null ? null : Buffer.buffer(r.leafHash()))
+          .addArrayOfBuffer(r.leafHash() == null ? null : subtrees));
     }
-    return pool.withTransaction(conn -> conn.preparedQuery(AuditQueries.INSERT).executeBatch(tuples))
-        .mapEmpty();
+    List<Tuple> outbox = new ArrayList<>(metered.size());
+    for (AuditRow r : metered) {
+      outbox.add(Tuple.of(r.id(), r.tenantId(), r.agentId(), r.tool(), r.decision(), r.requestId(),
+          r.createdAt()));
+    }
+    return pool.withTransaction(conn -> {
+      Future<Void> f = Future.succeededFuture();
+      for (HeadMove h : heads) {
+        Buffer state = Buffer.buffer(h.compactRange());
+        f = f.compose(v -> (h.fromSize() == 0
+                ? conn.preparedQuery(AuditQueries.INSERT_HEAD).execute(Tuple.of(h.tenantId(), h.toSize(), state))
+                : conn.preparedQuery(AuditQueries.ADVANCE_HEAD).execute(Tuple.of(h.tenantId(), h.toSize(),
+                    state, h.fromSize())))
+            .compose(rs -> rs.rowCount() == 1 ? Future.<Void>succeededFuture()
+                : Future.failedFuture(new HeadRace(h.tenantId()))));
+      }
+      f = f.compose(v -> conn.preparedQuery(AuditQueries.INSERT).executeBatch(tuples).mapEmpty());
+      if (!outbox.isEmpty()) {
+        f = f.compose(v -> conn.preparedQuery(AuditQueries.INSERT_OUTBOX).executeBatch(outbox).mapEmpty());
+      }
+      return f;
+    });
+  }
+
+  /**
+   * The stored node hashes of the given leaves: for each leaf index, its leaf hash followed by the
+   * roots of the perfect subtrees that end at it (level 1, 2, ...).
+   */
+  public Future<Map<Long, List<byte[]>>> nodes(UUID tenantId, List<Long> leafIndexes) {
+    Long[] idx = leafIndexes.toArray(new Long[0]);
+    return pool.preparedQuery(AuditQueries.NODES).execute(Tuple.of(tenantId, idx)).map(rs -> {
+      Map<Long, List<byte[]>> m = new HashMap<>();
+      for (Row r : rs) {
+        List<byte[]> l = new ArrayList<>();
+        l.add(r.getBuffer("leaf_hash").getBytes());
+        Object arr = r.getValue("subtree_hashes");
+        if (arr instanceof Object[] a) {
+          for (Object o : a) {
+            l.add(((Buffer) o).getBytes());
+          }
+        }
+        m.put(r.getLong("leaf_index"), l);
+      }
+      return m;
+    });
+  }
+
+  /** Rows of a tenant with leaf index in [from, to), in leaf order. */
+  public Future<List<AuditRow>> byLeafRange(UUID tenantId, long from, long to) {
+    return pool.preparedQuery(AuditQueries.BY_LEAF).execute(Tuple.of(tenantId, from, to))
+        .map(PgAuditStore::rows);
   }
 
   /** A page of one tenant's rows, newest first. */
@@ -118,11 +214,19 @@ public final class PgAuditStore {
 
   private static AuditRow row(Row r) {
     Object meta = r.getValue("metadata_json");
+    Buffer leaf = r.getBuffer("leaf_hash");
+    List<byte[]> subtrees = new ArrayList<>();
+    Object arr = r.getValue("subtree_hashes");
+    if (arr instanceof Object[] a) {
+      for (Object o : a) {
+        subtrees.add(((Buffer) o).getBytes());
+      }
+    }
     return new AuditRow(r.getUUID("id"), r.getUUID("tenant_id"), r.getString("agent_id"),
         r.getString("action"), r.getString("tool"), r.getString("decision"), r.getString("reason"),
         meta instanceof JsonObject j ? j : new JsonObject(), r.getString("request_id"),
         r.getString("event_hash"), r.getString("prev_hash"), r.getShort("hash_version"),
         r.getShort("chain_shard"), r.getLong("chain_index"), r.getOffsetDateTime("created_at"),
-        r.getLong("seq"));
+        r.getLong("seq"), r.getLong("leaf_index"), leaf == null ? null : leaf.getBytes(), subtrees);
   }
 }

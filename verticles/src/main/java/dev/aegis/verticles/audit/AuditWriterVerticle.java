@@ -1,6 +1,14 @@
 package dev.aegis.verticles.audit;
 
 import dev.aegis.pipeline.audit.AuditChain;
+import dev.aegis.pipeline.evidence.ReceiptFields;
+import dev.aegis.pipeline.evidence.Receipts;
+import dev.aegis.pipeline.merkle.CompactRange;
+import dev.aegis.pipeline.merkle.LogAppender;
+import dev.aegis.pipeline.merkle.MerkleHash;
+import dev.aegis.pipeline.stages.AuditStage;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import dev.aegis.pipeline.ports.AuditEvent;
 import dev.aegis.pipeline.ports.AuditReceipt;
 import dev.aegis.storage.pg.AuditRow;
@@ -46,6 +54,9 @@ public final class AuditWriterVerticle extends VerticleBase {
   private Map<String, PgAuditStore.Tail> tails = new HashMap<>();
   private boolean inFlight;
   private boolean tailsStale;
+  private Map<UUID, CompactRange> heads = new HashMap<>();
+  private final java.util.Set<UUID> dirty = new java.util.HashSet<>();
+  private static final CompactRange EMPTY = new CompactRange();
   private long chainRaces;
   private static final int MAX_ATTEMPTS = 8;
   private DistributionSummary batchSize;
@@ -78,8 +89,12 @@ public final class AuditWriterVerticle extends VerticleBase {
       commitTimer = Timer.builder("aegis_audit_commit_seconds").publishPercentiles(0.5, 0.99)
           .description("audit batch commit latency").register(metrics);
     }
-    return store.loadTails().compose(t -> {
-      tails = t;
+    vertx.setPeriodic(6 * 3600_000L, t -> store.ensurePartitions()
+        .onFailure(e -> LOG.error("Cannot create audit partitions: {}", e.toString())));
+    return store.ensurePartitions().compose(v -> Future.all(store.loadTails(), store.loadHeads())).compose(cf -> {
+      tails = cf.resultAt(0);
+      heads = decodeHeads(cf.resultAt(1));
+      Map<String, PgAuditStore.Tail> t = tails;
       consumer = vertx.eventBus().localConsumer(Addresses.AUDIT_APPEND, this::onEvent);
       LOG.info("Audit writer ready: {} chain heads loaded", t.size());
       return consumer.completion();
@@ -100,10 +115,11 @@ public final class AuditWriterVerticle extends VerticleBase {
   private void flush() {
     if (tailsStale) {
       inFlight = true;
-      store.loadTails().onComplete(ar -> {
+      Future.all(store.loadTails(), store.loadHeads()).onComplete(ar -> {
         inFlight = false;
         if (ar.succeeded()) {
-          tails = ar.result();
+          tails = ar.result().resultAt(0);
+          heads = decodeHeads(ar.result().resultAt(1));
           tailsStale = false;
           if (!queue.isEmpty()) {
             flush();
@@ -144,10 +160,15 @@ public final class AuditWriterVerticle extends VerticleBase {
    */
   private void commit(List<Message<AuditEvent>> batch, int attempt) {
     List<AuditRow> rows = new ArrayList<>(batch.size());
+    List<AuditRow> metered = new ArrayList<>();
     Map<String, PgAuditStore.Tail> next = new HashMap<>();
-    OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+    Map<UUID, LogAppender> appenders = new HashMap<>();
+    Map<UUID, Long> fromSizes = new HashMap<>();
+    OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+    String timestamp = DateTimeFormatter.ISO_INSTANT.format(now.toInstant());
     for (Message<AuditEvent> m : batch) {
       AuditEvent e = m.body();
+      UUID tenant = UUID.fromString(e.tenantId());
       int shard = AuditChain.shardOf(e.requestId(), shards);
       String key = e.tenantId() + ":" + shard;
       PgAuditStore.Tail tail = next.containsKey(key) ? next.get(key) : tails.get(key);
@@ -155,19 +176,42 @@ public final class AuditWriterVerticle extends VerticleBase {
       long index = tail == null ? 0 : tail.chainIndex() + 1;
       String hash = AuditChain.eventHash(prev, e.tenantId(), e.agentId(), e.action(), e.tool(),
           e.decision(), e.requestId());
-      rows.add(new AuditRow(UUID.randomUUID(), UUID.fromString(e.tenantId()), e.agentId(), e.action(),
-          e.tool(), e.decision(), e.reason(), e.metadata(), e.requestId(), hash, prev,
-          AuditChain.HASH_VERSION, shard, index, now, 0));
+      UUID id = UUID.randomUUID();
+      LogAppender log = appenders.computeIfAbsent(tenant, t -> {
+        CompactRange state = heads.getOrDefault(t, EMPTY);
+        fromSizes.put(t, state.size());
+        return new LogAppender(state);
+      });
+      byte[] leaf = MerkleHash.leafHash(Receipts.leafInput(new ReceiptFields(id.toString(), e.tenantId(),
+          e.agentId(), e.tool(), e.action(), e.decision(), e.reason(), e.requestId(), timestamp, hash,
+          prev, shard)));
+      LogAppender.Appended appended = log.append(leaf);
+      AuditRow row = new AuditRow(id, tenant, e.agentId(), e.action(), e.tool(), e.decision(), e.reason(),
+          e.metadata(), e.requestId(), hash, prev, AuditChain.HASH_VERSION, shard, index, now, 0,
+          appended.leafIndex(), leaf, appended.subtrees());
+      rows.add(row);
+      if (AuditStage.ACTION.equals(e.action())) {
+        metered.add(row);
+      }
       next.put(key, new PgAuditStore.Tail(index, hash));
     }
+    List<PgAuditStore.HeadMove> moves = new ArrayList<>(appenders.size());
+    Map<UUID, CompactRange> newHeads = new HashMap<>();
+    appenders.forEach((t, log) -> {
+      CompactRange state = log.state();
+      newHeads.put(t, state);
+      moves.add(new PgAuditStore.HeadMove(t, fromSizes.get(t), state.size(), state.toBytes()));
+    });
     long t0 = System.nanoTime();
-    store.insertBatch(rows).onComplete(ar -> {
+    store.insertBatch(rows, moves, metered).onComplete(ar -> {
       if (commitTimer != null) {
         commitTimer.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         batchSize.record(rows.size());
       }
       if (ar.succeeded()) {
         tails.putAll(next);
+        heads.putAll(newHeads);
+        newHeads.keySet().forEach(dirty::add);
         for (int i = 0; i < batch.size(); i++) {
           AuditRow r = rows.get(i);
           batch.get(i).reply(new AuditReceipt(r.id().toString(), r.eventHash(), r.prevHash(),
@@ -176,12 +220,14 @@ public final class AuditWriterVerticle extends VerticleBase {
         done();
         return;
       }
-      boolean race = ar.cause() instanceof io.vertx.pgclient.PgException pe && "23505".equals(pe.getSqlState());
+      boolean race = ar.cause() instanceof PgAuditStore.HeadRace
+          || (ar.cause() instanceof io.vertx.pgclient.PgException pe && "23505".equals(pe.getSqlState()));
       if (race && attempt < MAX_ATTEMPTS) {
         chainRaces++;
-        store.loadTails().onComplete(t -> {
+        Future.all(store.loadTails(), store.loadHeads()).onComplete(t -> {
           if (t.succeeded()) {
-            tails = t.result();
+            tails = t.result().resultAt(0);
+            heads = decodeHeads(t.result().resultAt(1));
             commit(batch, attempt + 1);
           } else {
             fail(batch, t.cause());
@@ -191,6 +237,24 @@ public final class AuditWriterVerticle extends VerticleBase {
       }
       fail(batch, ar.cause());
     });
+  }
+
+  private static Map<UUID, CompactRange> decodeHeads(Map<UUID, byte[]> raw) {
+    Map<UUID, CompactRange> m = new HashMap<>();
+    raw.forEach((k, v) -> m.put(k, CompactRange.fromBytes(v)));
+    return m;
+  }
+
+  /** Tenants whose log head moved since the last call (for the checkpoint signer). */
+  public java.util.Set<UUID> drainDirty() {
+    java.util.Set<UUID> out = new java.util.HashSet<>(dirty);
+    dirty.clear();
+    return out;
+  }
+
+  /** The current head of a tenant's log (size and compact range), or an empty range. */
+  public CompactRange head(UUID tenant) {
+    return heads.getOrDefault(tenant, EMPTY);
   }
 
   private void fail(List<Message<AuditEvent>> batch, Throwable cause) {
