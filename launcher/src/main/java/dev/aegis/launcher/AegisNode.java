@@ -21,6 +21,9 @@ import dev.aegis.storage.inproc.InProcessOnceStore;
 import dev.aegis.storage.inproc.InProcessCounterStore;
 import dev.aegis.storage.inproc.InProcessInvalidationBus;
 import dev.aegis.storage.pg.PgTokenStore;
+import dev.aegis.storage.pg.PgEvidenceStore;
+import dev.aegis.verticles.evidence.CheckpointSigner;
+import dev.aegis.verticles.evidence.EvidenceKeys;
 import dev.aegis.pipeline.ports.OnceStore;
 import dev.aegis.pipeline.ports.CounterStore;
 import dev.aegis.pipeline.ports.InvalidationBus;
@@ -233,8 +236,11 @@ public final class AegisNode implements AutoCloseable {
     Sessions sessions = new Sessions(identity, tokenStore, tokens, new ManagementAudit(auditSink), bus);
     vertx.setPeriodic(60_000, t -> revocations.sweep(System.currentTimeMillis() / 1000));
 
+    PgEvidenceStore evidence = new PgEvidenceStore(pool);
+    EvidenceKeys evidenceKeys = new EvidenceKeys(evidence);
+    await(evidenceKeys.load());
     GatewayServices services = new GatewayServices(cfg.gateway(), pool, identity, registry,
-        killSwitches, audit, tokenStore, tokens, apiKeys, new CompositeVerifier(tokens, apiKeys), sessions,
+        killSwitches, audit, evidence, evidenceKeys, tokenStore, tokens, apiKeys, new CompositeVerifier(tokens, apiKeys), sessions,
         rotation, once, counters, bus, passwords, view, tenants, agents, limiter,
         new VelocityBehaviorScorer(cfg.gateway().velocityPerMinute()),
         new PlatformPolicyEngine(new HardDenyPolicy(cfg.gateway().allowedEgressDomains())),
@@ -246,7 +252,7 @@ public final class AegisNode implements AutoCloseable {
     // no invalidation may be missed between startup and the first request
     await(subscribed.get());
     await(vertx.deployVerticle(new AuditWriterVerticle(audit, cfg.auditShards(), cfg.auditMaxBatch(),
-        100_000, metrics)));
+        100_000, metrics, new CheckpointSigner(evidence, evidenceKeys))));
     await(vertx.deployVerticle(() -> new GatewayVerticle(services),
         new DeploymentOptions().setInstances(cfg.instances())));
     int port = cfg.gateway().port();

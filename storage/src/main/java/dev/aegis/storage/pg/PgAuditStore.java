@@ -64,6 +64,18 @@ public final class PgAuditStore {
         + " audit.ensure_month_partition((current_date + interval '1 month')::date)").execute().mapEmpty();
   }
 
+  /** One tenant's committed log head (encoded compact range), or null when its log is empty. */
+  public Future<byte[]> loadHead(UUID tenantId) {
+    return pool.preparedQuery("SELECT compact_range FROM audit.log_heads WHERE tenant_id = $1")
+        .execute(Tuple.of(tenantId))
+        .map(rs -> rs.size() == 0 ? null : rs.iterator().next().getBuffer("compact_range").getBytes());
+  }
+
+  /** The row of a tenant with this execution (audit) id, or null. */
+  public Future<AuditRow> byId(UUID tenantId, UUID id) {
+    return find(tenantId, id);
+  }
+
   /** Every tenant's log head: tree size and encoded compact range. */
   public Future<Map<UUID, byte[]>> loadHeads() {
     return pool.query(AuditQueries.HEADS).execute().map(rows -> {
@@ -130,7 +142,7 @@ public final class PgAuditStore {
    */
   public Future<Map<Long, List<byte[]>>> nodes(UUID tenantId, List<Long> leafIndexes) {
     Long[] idx = leafIndexes.toArray(new Long[0]);
-    return pool.preparedQuery(AuditQueries.NODES).execute(Tuple.of(tenantId, idx)).map(rs -> {
+    return pool.preparedQuery(AuditQueries.NODES).execute(Tuple.tuple().addUUID(tenantId).addArrayOfLong(idx)).map(rs -> {
       Map<Long, List<byte[]>> m = new HashMap<>();
       for (Row r : rs) {
         List<byte[]> l = new ArrayList<>();

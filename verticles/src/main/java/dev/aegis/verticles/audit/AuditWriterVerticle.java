@@ -54,6 +54,7 @@ public final class AuditWriterVerticle extends VerticleBase {
   private Map<String, PgAuditStore.Tail> tails = new HashMap<>();
   private boolean inFlight;
   private boolean tailsStale;
+  private final dev.aegis.verticles.evidence.CheckpointSigner checkpoints;
   private Map<UUID, CompactRange> heads = new HashMap<>();
   private final java.util.Set<UUID> dirty = new java.util.HashSet<>();
   private static final CompactRange EMPTY = new CompactRange();
@@ -72,6 +73,15 @@ public final class AuditWriterVerticle extends VerticleBase {
    */
   public AuditWriterVerticle(PgAuditStore store, int shards, int maxBatch, int maxQueue,
       MeterRegistry metrics) {
+    this(store, shards, maxBatch, maxQueue, metrics, null);
+  }
+
+  /**
+   * @param checkpoints signs the log heads that moved, once a second (null: no checkpoints)
+   */
+  public AuditWriterVerticle(PgAuditStore store, int shards, int maxBatch, int maxQueue,
+      MeterRegistry metrics, dev.aegis.verticles.evidence.CheckpointSigner checkpoints) {
+    this.checkpoints = checkpoints;
     this.store = store;
     this.shards = shards;
     this.maxBatch = maxBatch;
@@ -88,6 +98,9 @@ public final class AuditWriterVerticle extends VerticleBase {
           .description("rows per audit commit").register(metrics);
       commitTimer = Timer.builder("aegis_audit_commit_seconds").publishPercentiles(0.5, 0.99)
           .description("audit batch commit latency").register(metrics);
+    }
+    if (checkpoints != null) {
+      vertx.setPeriodic(1000, t -> signCheckpoints());
     }
     vertx.setPeriodic(6 * 3600_000L, t -> store.ensurePartitions()
         .onFailure(e -> LOG.error("Cannot create audit partitions: {}", e.toString())));
@@ -243,6 +256,22 @@ public final class AuditWriterVerticle extends VerticleBase {
     Map<UUID, CompactRange> m = new HashMap<>();
     raw.forEach((k, v) -> m.put(k, CompactRange.fromBytes(v)));
     return m;
+  }
+
+  /** Signs a checkpoint for every tenant whose log grew since the last round. */
+  private void signCheckpoints() {
+    for (UUID tenant : drainDirty()) {
+      CompactRange head = head(tenant);
+      checkpoints.sign(tenant, head).onFailure(e -> {
+        LOG.warn("Checkpoint of tenant {} at size {} not stored: {}", tenant, head.size(), e.toString());
+        dirty.add(tenant);
+      });
+    }
+  }
+
+  /** Signs the current head of a tenant now (for a receipt that needs a fresh checkpoint). */
+  public Future<Void> checkpointNow(UUID tenant) {
+    return checkpoints == null ? Future.succeededFuture() : checkpoints.sign(tenant, head(tenant));
   }
 
   /** Tenants whose log head moved since the last call (for the checkpoint signer). */

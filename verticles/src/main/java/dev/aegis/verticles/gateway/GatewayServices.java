@@ -29,6 +29,8 @@ public record GatewayServices(
     PgRegistryStore registry,
     PgKillSwitchStore killSwitches,
     PgAuditStore audit,
+    dev.aegis.storage.pg.PgEvidenceStore evidence,
+    dev.aegis.verticles.evidence.EvidenceKeys evidenceKeys,
     dev.aegis.storage.pg.PgTokenStore tokenStore,
     TokenService tokens,
     dev.aegis.verticles.identity.ApiKeyService apiKeys,
