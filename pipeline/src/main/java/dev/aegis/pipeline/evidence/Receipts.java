@@ -85,7 +85,7 @@ public final class Receipts {
   /** Signs a receipt and returns the wire envelope. */
   public static JsonObject sign(ReceiptFields fields, Ed25519Keys.KeyPair key) {
     JsonObject receipt = fields.toJson();
-    byte[] sig = key.sign(receipt.encode().getBytes());
+    byte[] sig = key.sign(Jcs.canonicalize(receipt));
     return new JsonObject()
         .put("receipt", receipt)
         .put("signature", B64URL.encodeToString(sig))
