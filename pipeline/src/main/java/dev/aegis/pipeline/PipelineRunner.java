@@ -97,7 +97,7 @@ public final class PipelineRunner {
         i++;
         continue;
       }
-      long remaining = Math.max(1, ctx.remainingMillis());
+      long remaining = Math.max(1, (ctx.deadlineNanos() - System.nanoTime() + 999_999) / 1_000_000);
       int next = i + 1;
       return f.timeout(remaining, TimeUnit.MILLISECONDS).transform(ar -> {
         if (handle(step, ctx, ar, t0)) {
@@ -124,7 +124,8 @@ public final class PipelineRunner {
       observer.onStage(id, StageObserver.Outcome.PROCEED, nanos);
       return false;
     }
-    if (ar.cause() instanceof TimeoutException && System.nanoTime() >= ctx.deadlineNanos()) {
+    // the runner's own deadline timer (rounded up to whole ms; 2 ms of timer slack tolerated)
+    if (ar.cause() instanceof TimeoutException && System.nanoTime() >= ctx.deadlineNanos() - 2_000_000L) {
       observer.onStage(id, StageObserver.Outcome.TIMEOUT, nanos);
       ctx.terminal(id, TIMEOUT);
       return true;
