@@ -317,6 +317,26 @@ class IsolationMatrixTest {
     m.put("GET /audit/logs/verify", new Spec(AUDIT_READERS, false, t -> List.of(t.a("verify", "GET", "/audit/logs/verify",
         null, 200, x -> assertThat(x.data().getLong("rows_checked")).isEqualTo(t.n.count(
             "SELECT count(*) FROM audit.audit_logs WHERE tenant_id = ?::uuid", t.tenantA))))));
+    // ---- transparency and receipts
+    m.put("GET /transparency/keys", new Spec(PUBLIC, false, t -> List.of(t.anon("public", "GET",
+        "/transparency/keys", null, Map.of(), 200, null))));
+    m.put("GET /receipts/key", new Spec(PUBLIC, false, t -> List.of(t.anon("public", "GET",
+        "/receipts/key", null, Map.of(), 200, null))));
+    m.put("GET /transparency/checkpoint", new Spec(AUDIT_READERS, false, t -> List.of(t.a("own_log_only", "GET",
+        "/transparency/checkpoint", null, 200, x -> assertThat(x.raw()).contains("aegis/audit/" + t.tenantA)
+            .doesNotContain(t.tenantB)))));
+    m.put("GET /transparency/inclusion/:executionId", new Spec(AUDIT_READERS, false, t -> List.of(
+        t.a("b_execution", "GET", "/transparency/inclusion/" + t.auditB, null, 404, "not_found"),
+        t.a("random", "GET", "/transparency/inclusion/" + rnd(), null, 404, "not_found"))));
+    m.put("GET /receipts/:executionId", new Spec(AUDIT_READERS, false, t -> List.of(
+        t.a("b_execution", "GET", "/receipts/" + t.auditB, null, 404, "not_found"),
+        t.a("random", "GET", "/receipts/" + rnd(), null, 404, "not_found"))));
+    m.put("GET /transparency/consistency", new Spec(AUDIT_READERS, false, t -> List.of(
+        t.a("beyond_own_log", "GET", "/transparency/consistency?first=1&second=100000000", null, 400,
+            "validation_error"))));
+    m.put("POST /receipts/verify", new Spec(AUDIT_READERS, false, t -> List.of(
+        t.a("garbage", "POST", "/receipts/verify", body("receipt", "x"), 200,
+            x -> assertThat(x.data().getBoolean("valid")).isFalse()))));
     // ---- API keys
     m.put("POST /api-keys/validate", new Spec(PUBLIC, false, t -> List.of(new Call("b_key_with_a_tenant_header", "POST",
         "/api-keys/validate", body("key", t.keyB), Map.of("X-Tenant-ID", t.tenantA), 200, null,
