@@ -258,6 +258,11 @@ public final class LoadGenerator implements AutoCloseable {
       this.startNanos = startNanos;
       ctx.runOnContext(v -> {
         sweepTimer = vertx.setPeriodic(50, id -> sweep());
+        // open the connections before the first intended send: a connection opened in the
+        // middle of a measured window would charge its handshake to the requests queued behind it
+        while (conns.size() + connecting < maxConnections) {
+          connect();
+        }
         if (count == 0) {
           maybeFinish();
         } else {
