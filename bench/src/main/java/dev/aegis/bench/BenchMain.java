@@ -26,6 +26,7 @@ public final class BenchMain {
       }
       case "load" -> code = load(new Args(rest, LOAD_OPTIONS));
       case "suite" -> code = Suite.main(new Args(rest, Suite.OPTIONS), argv);
+      case "writer" -> code = WriterBench.main(new Args(rest, WriterBench.OPTIONS));
       default -> {
         usage();
         code = 2;
@@ -75,6 +76,8 @@ public final class BenchMain {
         "       [--scenario hello|allow|deny] [--token T --agent-id ID] [--event-loops N]",
         "       [--timeout-ms MS] [--late-ms MS] [--repeat N]  prints a JSON result per run",
         "  suite [--rates r1,r2,...] [--duration S] [--warmup S] [--out DIR] ...",
-        "       (see bench/README.md; `suite --help` lists every option)"));
+        "       (see bench/README.md; `suite --help` lists every option)",
+        "  writer [--duration S] [--rate R] [--max-outstanding N] [--pg-url URL] ...",
+        "       audit writer throughput (`writer --help`)"));
   }
 }

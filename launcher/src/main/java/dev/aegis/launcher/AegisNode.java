@@ -255,6 +255,17 @@ public final class AegisNode implements AutoCloseable {
         100_000, metrics, new CheckpointSigner(evidence, evidenceKeys))));
     await(vertx.deployVerticle(() -> new GatewayVerticle(services),
         new DeploymentOptions().setInstances(cfg.instances())));
+    // ---- daily transparency roots (issue #4, docs/evidence.md "Daily transparency root") ----
+    {
+      String rootsDir = System.getenv("AEGIS_ROOTS_DIR");
+      java.nio.file.Path publicRoots = rootsDir != null && !rootsDir.isBlank()
+          ? java.nio.file.Path.of(rootsDir).toAbsolutePath() : cfg.dataDir().resolve("public-roots");
+      new dev.aegis.verticles.evidence.RootScheduler(vertx, new dev.aegis.verticles.evidence.DailyRootService(
+          new dev.aegis.storage.pg.PgRootStore(pool), new dev.aegis.verticles.evidence.ProofService(audit),
+          evidenceKeys, java.time.Clock.systemUTC()),
+          new dev.aegis.verticles.evidence.LocalRootPublisher(vertx, publicRoots), evidenceKeys).start(30_000);
+    }
+    // ---- end daily transparency roots ----
     int port = cfg.gateway().port();
     LOG.info("Aegis ready on port {} in {} ms ({})", port, (System.nanoTime() - t0) / 1_000_000, cfg.describe());
     AegisNode node = new AegisNode(vertx, embedded, pool, port, seeded);

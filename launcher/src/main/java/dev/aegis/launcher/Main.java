@@ -18,6 +18,8 @@ public final class Main {
       switch (cmd) {
         case "run" -> run();
         case "migrate" -> migrate();
+        case "verify" -> System.exit(verify(java.util.Arrays.copyOfRange(args, 1, args.length),
+            System.out, System.err));
         case "help", "--help", "-h" -> usage();
         default -> {
           System.err.println("Unknown command: " + cmd);
@@ -81,11 +83,51 @@ public final class Main {
     }
   }
 
+  /**
+   * {@code verify BUNDLE [--json]}: verifies an evidence bundle offline and prints the report.
+   *
+   * @return 0 when every check passed, 1 when one failed, 2 when the input cannot be read
+   */
+  static int verify(String[] args, java.io.PrintStream out, java.io.PrintStream err) {
+    String file = null;
+    boolean json = false;
+    for (String a : args) {
+      if (a.equals("--json")) {
+        json = true;
+      } else if (file == null && !a.startsWith("--")) {
+        file = a;
+      } else {
+        err.println("Usage: java -jar aegis.jar verify BUNDLE [--json]");
+        return 2;
+      }
+    }
+    if (file == null) {
+      err.println("Usage: java -jar aegis.jar verify BUNDLE [--json]");
+      return 2;
+    }
+    dev.aegis.pipeline.verify.Report report;
+    try {
+      String text = java.nio.file.Files.readString(java.nio.file.Path.of(file));
+      report = dev.aegis.pipeline.verify.BundleVerifier.verify(text);
+    } catch (java.io.IOException | java.nio.file.InvalidPathException e) {
+      err.println("Cannot read " + file + ": " + e.getMessage());
+      return 2;
+    } catch (dev.aegis.pipeline.verify.BundleVerifier.UnreadableBundleException e) {
+      err.println("Not an aegis-bundle/1 document: " + e.getMessage());
+      return 2;
+    }
+    out.print(json ? report.toJson().encodePrettily() + "\n" : report.toText());
+    out.flush();
+    return report.valid() ? 0 : 1;
+  }
+
   private static void usage() {
     System.out.println("""
-        Usage: java -jar aegis.jar [run|migrate|help]
+        Usage: java -jar aegis.jar [run|migrate|verify BUNDLE [--json]|help]
           run      start the gateway (default). Embedded PostgreSQL unless AEGIS_PG_URL is set.
           migrate  apply schema migrations and exit
+          verify   check an evidence bundle (GET /audit/export/bundle) offline; exit 0 valid,
+                   1 a check failed, 2 unreadable input. --json prints the report as JSON
         Environment: AEGIS_PORT (8000), AEGIS_DATA_DIR (./aegis-data), AEGIS_PG_URL, AEGIS_REDIS_URL,
           AEGIS_ADMIN_PASSWORD, AEGIS_INSTANCES, AEGIS_LIMITS_TENANT_RPS/_BURST, AEGIS_LIMITS_AGENT_RPS/_BURST,
           AEGIS_UPSTREAMS (tool=url,...), AEGIS_MAX_PAYLOAD_CHARS (5000), AEGIS_REQUEST_TIMEOUT_MS (10000)

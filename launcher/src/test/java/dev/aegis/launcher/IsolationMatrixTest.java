@@ -317,6 +317,44 @@ class IsolationMatrixTest {
     m.put("GET /audit/logs/verify", new Spec(AUDIT_READERS, false, t -> List.of(t.a("verify", "GET", "/audit/logs/verify",
         null, 200, x -> assertThat(x.data().getLong("rows_checked")).isEqualTo(t.n.count(
             "SELECT count(*) FROM audit.audit_logs WHERE tenant_id = ?::uuid", t.tenantA))))));
+    m.put("POST /audit/logs/search", new Spec(AUDIT_READERS, false, t -> List.of(
+        // (A's own management rows may carry B's names, e.g. the same-name agent of POST /agents)
+        t.a("all_decisions", "POST", "/audit/logs/search", body("limit", 100, "action", "tool_execution"), 200,
+            x -> assertThat(x.data()).isNotNull()),
+        t.a("b_request_id", "POST", "/audit/logs/search", body("request_id", t.requestB), 200,
+            x -> assertThat(x.data().getJsonArray("items")).isEmpty()),
+        t.a("b_tool", "POST", "/audit/logs/search", body("tool", "canaryb.tool"), 200,
+            x -> assertThat(x.data().getJsonArray("items")).isEmpty()),
+        t.a("b_metadata", "POST", "/audit/logs/search", body("metadata_filter", body("actor", t.agentB[0])), 200,
+            x -> assertThat(x.data().getJsonArray("items")).isEmpty()))));
+    m.put("GET /audit/logs/summary", new Spec(AUDIT_READERS, false, t -> List.of(t.a("own_counts_only", "GET",
+        "/audit/logs/summary", null, 200, x -> {
+          assertThat(x.data().getLong("total")).isEqualTo(t.n.count(
+              "SELECT count(*) FROM audit.audit_logs WHERE tenant_id = ?::uuid", t.tenantA));
+          assertThat(x.raw()).doesNotContain("canaryb.tool");
+        }))));
+    m.put("GET /audit/logs/:id/receipt", new Spec(AUDIT_READERS, false, t -> t.onAuditRow("GET", "/receipt", null)));
+    m.put("GET /audit/logs/:id/explain", new Spec(AUDIT_READERS, false, t -> t.onAuditRow("GET", "/explain", null)));
+    m.put("GET /audit/logs/:id/notes", new Spec(AUDIT_READERS, false, t -> {
+      // B's row carries a canary note (written directly: no audit row, so B's counts stay put)
+      t.n.update("INSERT INTO audit.audit_notes (id, tenant_id, audit_id, note_type, body, author)"
+          + " VALUES (?::uuid, ?::uuid, ?::uuid, 'analysis', ?, 'b')", rnd(), t.tenantB, t.auditB, "canary-b-note-" + t.r);
+      return t.onAuditRow("GET", "/notes", null);
+    }));
+    m.put("POST /audit/logs/:id/notes", new Spec(AUDIT_READERS, false, t -> {
+      List<Call> calls = new ArrayList<>(t.onAuditRow("POST", "/notes", body("note_type", "analysis", "body", "pwned")));
+      calls.add(t.a("b_row_no_note_written", "GET", "/audit/logs/summary", null, 200, x -> assertThat(t.n.count(
+          "SELECT count(*) FROM audit.audit_notes WHERE audit_id = ?::uuid AND body = 'pwned'", t.auditB)).isZero()));
+      return calls;
+    }));
+    m.put("GET /audit/export/bundle", new Spec(AUDIT_READERS, false, t -> List.of(
+        t.a("own_log_only", "GET", "/audit/export/bundle", null, 200, x -> {
+          assertThat(x.json().getString("tenant_id")).isEqualTo(t.tenantA);
+          assertThat(x.json().getJsonArray("rows")).isNotEmpty().allSatisfy(
+              row -> assertThat(((JsonObject) row).getString("tenant_id")).isEqualTo(t.tenantA));
+          assertThat(x.raw()).doesNotContain(t.tenantB).doesNotContain(t.auditB);
+        }),
+        t.a("bad_date", "GET", "/audit/export/bundle?from=yesterday", null, 400, "validation_error"))));
     // ---- transparency and receipts
     m.put("GET /transparency/keys", new Spec(PUBLIC, false, t -> List.of(t.anon("public", "GET",
         "/transparency/keys", null, Map.of(), 200, null))));
@@ -337,6 +375,23 @@ class IsolationMatrixTest {
     m.put("POST /receipts/verify", new Spec(AUDIT_READERS, false, t -> List.of(
         t.a("garbage", "POST", "/receipts/verify", body("receipt", "x"), 200,
             x -> assertThat(x.data().getBoolean("valid")).isFalse()))));
+    // daily transparency roots (RootRoutes): only the caller's tenant, whatever date or body is sent
+    m.put("GET /transparency/roots", new Spec(AUDIT_READERS, false, t -> List.of(t.a("own_roots_only", "GET",
+        "/transparency/roots?limit=366", null, 200, x -> x.data().getJsonArray("items").forEach(o ->
+            assertThat(((JsonObject) o).getString("tenant_id")).isEqualTo(t.tenantA))))));
+    m.put("GET /transparency/roots/:date", new Spec(AUDIT_READERS, false, t -> List.of(
+        t.a("compute_own_today", "POST", "/transparency/compute", body(), 200,
+            x -> assertThat(x.data().getString("tenant_id")).isEqualTo(t.tenantA)),
+        t.a("today_own_root_only", "GET", "/transparency/roots/" + java.time.LocalDate.now(java.time.ZoneOffset.UTC),
+            null, 200, x -> assertThat(x.data().getString("tenant_id")).isEqualTo(t.tenantA)),
+        t.a("day_without_root", "GET", "/transparency/roots/2001-01-01", null, 404, "not_found"),
+        t.a("not_a_date", "GET", "/transparency/roots/not-a-date", null, 400, "validation_error"))));
+    m.put("POST /transparency/verify-root", new Spec(AUDIT_READERS, false, t -> List.of(
+        t.a("garbage", "POST", "/transparency/verify-root", body("signed_root_payload", "x"), 200,
+            x -> assertThat(x.data().getBoolean("valid")).isFalse()))));
+    m.put("POST /transparency/compute", new Spec(WRITERS, false, t -> List.of(
+        t.a("own_tenant_only", "POST", "/transparency/compute", body(), 200,
+            x -> assertThat(x.data().getString("tenant_id")).isEqualTo(t.tenantA)))));
     // ---- API keys
     m.put("POST /api-keys/validate", new Spec(PUBLIC, false, t -> List.of(new Call("b_key_with_a_tenant_header", "POST",
         "/api-keys/validate", body("key", t.keyB), Map.of("X-Tenant-ID", t.tenantA), 200, null,
@@ -425,6 +480,13 @@ class IsolationMatrixTest {
     return List.of(a("b_agent", method, "/agents/" + agentB[0] + suffix, body, 404, "not_found"),
         a("random", method, "/agents/" + rnd() + suffix, body, 404, "not_found"),
         a("malformed_id", method, "/agents/not-a-uuid" + suffix, body, 404, "not_found"));
+  }
+
+  /** A's admin on an audit-row route with B's row id, a random id and a malformed id: 404 not_found. */
+  List<Call> onAuditRow(String method, String suffix, JsonObject body) {
+    return List.of(a("b_row", method, "/audit/logs/" + auditB + suffix, body, 404, "not_found"),
+        a("random", method, "/audit/logs/" + rnd() + suffix, body, 404, "not_found"),
+        a("malformed_id", method, "/audit/logs/not-a-uuid" + suffix, body, 404, "not_found"));
   }
 
   List<Call> onUser(String method, JsonObject body) {
