@@ -239,6 +239,7 @@ public final class AegisNode implements AutoCloseable {
     PgEvidenceStore evidence = new PgEvidenceStore(pool);
     EvidenceKeys evidenceKeys = new EvidenceKeys(evidence);
     await(evidenceKeys.load());
+    bus.subscribe(dev.aegis.verticles.http.KeyRoutes.EVIDENCE_KEYS_CHANNEL, m -> evidenceKeys.load());
     GatewayServices services = new GatewayServices(cfg.gateway(), pool, identity, registry,
         killSwitches, audit, evidence, evidenceKeys, tokenStore, tokens, apiKeys, new CompositeVerifier(tokens, apiKeys), sessions,
         rotation, once, counters, bus, passwords, view, tenants, agents, limiter,

@@ -355,6 +355,8 @@ class IsolationMatrixTest {
           assertThat(x.raw()).doesNotContain(t.tenantB).doesNotContain(t.auditB);
         }),
         t.a("bad_date", "GET", "/audit/export/bundle?from=yesterday", null, 400, "validation_error"))));
+    m.put("POST /admin/evidence-keys/rotate", new Spec(ADMIN, true, t -> List.of(t.a("not_platform_admin", "POST",
+        "/admin/evidence-keys/rotate", new JsonObject(), 403, "platform_admin_required"))));
     // ---- transparency and receipts
     m.put("GET /transparency/keys", new Spec(PUBLIC, false, t -> List.of(t.anon("public", "GET",
         "/transparency/keys", null, Map.of(), 200, null))));

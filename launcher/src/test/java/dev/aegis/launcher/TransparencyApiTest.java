@@ -117,6 +117,29 @@ class TransparencyApiTest extends AbstractGatewayApiTest {
         .status()).isEqualTo(400);
   }
 
+  /** Verifies that evidence signed before a key rotation still verifies after it. */
+  @Test
+  void should_keep_old_evidence_verifiable_after_key_rotation() {
+    String id = executeSome(1).get(0);
+    JsonObject before = http.get("/receipts/" + id, Http.bearer(adminA)).data();
+    String oldFp = before.getString("public_key_fingerprint");
+    assertThat(http.post("/admin/evidence-keys/rotate", new JsonObject(), Http.bearer(adminB)).status())
+        .isEqualTo(403);
+    Http.Reply rot = http.post("/admin/evidence-keys/rotate", new JsonObject(), Http.bearer(adminA));
+    assertThat(rot.status()).as(rot.raw()).isEqualTo(200);
+    String newFp = rot.data().getString("active_fingerprint");
+    assertThat(newFp).isNotEqualTo(oldFp);
+    JsonArray keys = http.get("/transparency/keys", Map.of()).data().getJsonArray("keys");
+    assertThat(keys.stream().map(k -> ((JsonObject) k).getString("fingerprint"))).contains(oldFp, newFp);
+    assertThat(http.post("/receipts/verify", before, Http.bearer(adminA)).data().getBoolean("valid")).isTrue();
+    String id2 = executeSome(1).get(0);
+    JsonObject after = http.get("/receipts/" + id2, Http.bearer(adminA)).data();
+    assertThat(after.getString("public_key_fingerprint")).isEqualTo(newFp);
+    assertThat(http.post("/receipts/verify", after, Http.bearer(adminA)).data().getBoolean("valid")).isTrue();
+    Checkpoint.verify(http.get("/transparency/checkpoint", Http.bearer(adminA)).raw(), "aegis/audit/" + TENANT_A,
+        noteKeys());
+  }
+
   /** Verifies that receipts and proofs are tenant scoped. */
   @Test
   void should_not_serve_another_tenants_evidence() {
