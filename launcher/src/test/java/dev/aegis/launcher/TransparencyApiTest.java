@@ -115,6 +115,12 @@ class TransparencyApiTest extends AbstractGatewayApiTest {
     }
     assertThat(http.get("/transparency/consistency?first=" + (n + 1) + "&second=" + (n + 2), Http.bearer(adminA))
         .status()).isEqualTo(400);
+    // the server-side verification recomputes chains, leaves, the checkpoint root and its signature
+    Http.Reply verify = http.get("/audit/logs/verify", Http.bearer(adminA));
+    assertThat(verify.data().getBoolean("valid")).as(verify.raw()).isTrue();
+    assertThat(verify.data().getLong("leaves_checked")).isGreaterThanOrEqualTo(n);
+    assertThat(verify.data().getJsonObject("checkpoint").getBoolean("signature_valid")).isTrue();
+    assertThat(verify.data().getJsonObject("checkpoint").getBoolean("root_matches_leaves")).isTrue();
   }
 
   /** Verifies that evidence signed before a key rotation still verifies after it. */

@@ -115,11 +115,89 @@ public final class AuditRoutes {
     }
   }
 
+  /**
+   * Recomputes every row hash and chain link (per shard), then every Merkle leaf from its row's
+   * receipt, and checks that the leaves reproduce the newest signed checkpoint's root and that
+   * the checkpoint's signature verifies with the published keys. Hashing runs on a worker.
+   */
   private void verify(RoutingContext rc) {
     Principal p = ManagementAuth.principal(rc);
     UUID tenant = UUID.fromString(p.tenantId());
     ChainVerifier verifier = new ChainVerifier(100);
-    Envelope.reply(rc, 200, page(tenant, verifier, -1, -1).map(v -> verifier.result()));
+    LeafCheck leaves = new LeafCheck();
+    Envelope.reply(rc, 200, page(tenant, verifier, -1, -1)
+        .compose(v -> s.evidence().latestCheckpoint(tenant))
+        .compose(cp -> leafPage(tenant, leaves, 0, cp == null ? 0 : cp.treeSize())
+            .map(v -> leaves.finish(verifier.result(), cp, tenant, s.evidenceKeys()))));
+  }
+
+  /** State of the leaf pass (confined to one request; pages run one after another). */
+  private static final class LeafCheck {
+    final dev.aegis.pipeline.merkle.LogAppender log = new dev.aegis.pipeline.merkle.LogAppender();
+    final io.vertx.core.json.JsonArray violations = new io.vertx.core.json.JsonArray();
+    long checked;
+
+    void accept(AuditRow r) {
+      byte[] leaf = dev.aegis.pipeline.merkle.MerkleHash.leafHash(dev.aegis.pipeline.evidence.Receipts.leafInput(
+          new dev.aegis.pipeline.evidence.ReceiptFields(r.id().toString(), r.tenantId().toString(), r.agentId(),
+              r.tool(), r.action(), r.decision(), r.reason(), r.requestId(), r.timestamp(), r.eventHash(),
+              r.prevHash(), r.chainShard())));
+      if (r.leafIndex() != log.size()) {
+        violation(r, "leaf_gap", "expected leaf " + log.size() + " but found " + r.leafIndex());
+      }
+      if (r.leafHash() == null || !java.util.Arrays.equals(leaf, r.leafHash())) {
+        violation(r, "leaf_mismatch", "the row's receipt does not hash to its stored leaf");
+      }
+      log.append(leaf);
+      checked++;
+    }
+
+    private void violation(AuditRow r, String type, String detail) {
+      if (violations.size() < 100) {
+        violations.add(new JsonObject().put("type", type).put("id", r.id().toString()).put("seq", r.seq())
+            .put("leaf_index", r.leafIndex()).put("detail", detail));
+      }
+    }
+
+    JsonObject finish(JsonObject chain, dev.aegis.storage.pg.PgEvidenceStore.StoredCheckpoint cp, UUID tenant,
+        dev.aegis.verticles.evidence.EvidenceKeys keys) {
+      JsonObject checkpoint = null;
+      if (cp != null) {
+        boolean rootOk = log.size() == cp.treeSize()
+            && java.util.Arrays.equals(log.root(), cp.rootHash());
+        boolean sigOk;
+        try {
+          dev.aegis.pipeline.evidence.Checkpoint c = dev.aegis.pipeline.evidence.Checkpoint.verify(cp.note(),
+              dev.aegis.verticles.evidence.EvidenceKeys.origin(tenant.toString()), keys.noteVerifiers());
+          sigOk = c.size() == cp.treeSize() && java.util.Arrays.equals(c.rootHash(), cp.rootHash());
+        } catch (RuntimeException e) {
+          sigOk = false;
+        }
+        checkpoint = new JsonObject().put("tree_size", cp.treeSize()).put("root_matches_leaves", rootOk)
+            .put("signature_valid", sigOk);
+        if (!rootOk || !sigOk) {
+          violations.add(new JsonObject().put("type", "checkpoint_mismatch").put("tree_size", cp.treeSize())
+              .put("detail", !sigOk ? "the checkpoint's signature does not verify"
+                  : "the leaves do not reproduce the checkpoint's root"));
+        }
+      }
+      io.vertx.core.json.JsonArray all = chain.getJsonArray("violations").copy();
+      violations.forEach(all::add);
+      long count = chain.getLong("violation_count") + violations.size();
+      return chain.copy().put("valid", count == 0).put("violations", all).put("violation_count", count)
+          .put("leaves_checked", checked).put("checkpoint", checkpoint);
+    }
+  }
+
+  private Future<Void> leafPage(UUID tenant, LeafCheck check, long from, long to) {
+    if (from >= to) {
+      return Future.succeededFuture();
+    }
+    long end = Math.min(to, from + VERIFY_PAGE);
+    return s.audit().byLeafRange(tenant, from, end).compose(rows -> vertx.executeBlocking(() -> {
+      rows.forEach(check::accept);
+      return null;
+    }, true)).compose(v -> leafPage(tenant, check, end, to));
   }
 
   private Future<Void> page(UUID tenant, ChainVerifier verifier, int shard, long index) {
