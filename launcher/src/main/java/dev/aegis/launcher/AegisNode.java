@@ -264,7 +264,7 @@ public final class AegisNode implements AutoCloseable {
       new dev.aegis.verticles.evidence.RootScheduler(vertx, new dev.aegis.verticles.evidence.DailyRootService(
           new dev.aegis.storage.pg.PgRootStore(pool), new dev.aegis.verticles.evidence.ProofService(audit),
           evidenceKeys, java.time.Clock.systemUTC()),
-          new dev.aegis.verticles.evidence.LocalRootPublisher(vertx, publicRoots), evidenceKeys).start(30_000);
+          rootPublisher(vertx, publicRoots), evidenceKeys).start(30_000);
     }
     // ---- end daily transparency roots ----
     int port = cfg.gateway().port();
@@ -286,6 +286,23 @@ public final class AegisNode implements AutoCloseable {
           .addDisabledMetricsCategory(io.vertx.micrometer.MetricsDomain.NET_SERVER);
     }
     return o;
+  }
+
+  /**
+   * Where daily roots are published: S3 when {@code AEGIS_ROOTS_S3_BUCKET} is set (with
+   * {@code AEGIS_ROOTS_S3_PREFIX}, {@code AEGIS_ROOTS_S3_REGION} (us-east-1) and, for
+   * S3-compatible stores, {@code AEGIS_ROOTS_S3_ENDPOINT}), else a local directory.
+   */
+  private static dev.aegis.verticles.evidence.RootPublisher rootPublisher(Vertx vertx, java.nio.file.Path dir) {
+    String bucket = System.getenv("AEGIS_ROOTS_S3_BUCKET");
+    if (bucket == null || bucket.isBlank()) {
+      return new dev.aegis.verticles.evidence.LocalRootPublisher(vertx, dir);
+    }
+    String region = System.getenv().getOrDefault("AEGIS_ROOTS_S3_REGION", "us-east-1");
+    String endpoint = System.getenv("AEGIS_ROOTS_S3_ENDPOINT");
+    return new dev.aegis.verticles.evidence.S3RootPublisher(vertx, bucket.trim(),
+        System.getenv().getOrDefault("AEGIS_ROOTS_S3_PREFIX", ""), region,
+        endpoint == null || endpoint.isBlank() ? null : endpoint.trim());
   }
 
   /** Loads the signing keys, generating and storing the first one on first start. */
