@@ -194,7 +194,7 @@ public final class TransparencyRoutes {
         if (row == null) {
           return Future.failedFuture(ApiError.notFound("receipt"));
         }
-        JsonObject signed = Receipts.sign(fields(row), keys.active());
+        JsonObject signed = signedReceipt(row);
         if (row.leafIndex() == null) {
           return Future.succeededFuture(signed.put("inclusion", null));
         }
@@ -245,6 +245,25 @@ public final class TransparencyRoutes {
       }
     }
     Envelope.ok(rc, 200, out.put("valid", valid));
+  }
+
+  /** Receipts are immutable per (row, signing key): sign each once and keep up to 10,000. */
+  private final java.util.Map<String, JsonObject> receiptCache = java.util.Collections.synchronizedMap(
+      new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, JsonObject> eldest) {
+          return size() > 10_000;
+        }
+      });
+
+  private JsonObject signedReceipt(AuditRow row) {
+    String key = row.id() + ":" + keys.active().fingerprint();
+    JsonObject cached = receiptCache.get(key);
+    if (cached == null) {
+      cached = Receipts.sign(fields(row), keys.active());
+      receiptCache.put(key, cached);
+    }
+    return cached.copy();
   }
 
   static ReceiptFields fields(AuditRow r) {
