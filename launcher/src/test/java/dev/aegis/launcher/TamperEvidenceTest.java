@@ -315,11 +315,19 @@ class TamperEvidenceTest {
     byte[] leaf = MerkleHash.leafHash(Receipts.leafInput(new ReceiptFields(f.getString("id"),
         f.getString("tenant_id"), "forger", f.getString("tool"), f.getString("action"), "allow", "forged",
         f.getString("request_id"), f.getString("created_at"), hash, f.getString("prev_hash"),
-        f.getInteger("chain_shard"))));
+        f.getInteger("chain_shard")), f.getLong("leaf_index")));
     return f.put("leaf_hash", HexFormat.of().formatHex(leaf));
   }
 
-  /** 20 real tamperings of the database, each undone afterwards; the verifier names the row. */
+  /** Real tamperings of the database (issue #4: 1,000 random positions). */
+  private static final int DB_TAMPERINGS = Integer.getInteger("aegis.test.dbTampers", 1000);
+
+  /**
+   * Verifies that every tampering done directly in PostgreSQL (append-only trigger disabled by the
+   * superuser) is named exactly by the offline verifier: a changed field, a deleted row, two rows
+   * reordered (their leaf positions swapped) and a forged row inserted, at random positions, each
+   * undone before the next.
+   */
   @Test
   void should_name_rows_tampered_in_the_database() throws Exception {
     awaitCheckpoint();
@@ -327,43 +335,73 @@ class TamperEvidenceTest {
     assertThat(verify(clean).valid()).isTrue();
     JsonArray rows = clean.getJsonArray("rows");
     Random rnd = new Random(42);
-    int named = 0;
+    String[] kinds = {"decision", "agent_id", "reason", "tool", "request_id", "delete", "swap", "insert"};
+    java.util.Map<String, Integer> named = new java.util.TreeMap<>();
     int chainNamed = 0;
     int chainTampers = 0;
     try (Connection c = connect(); Statement st = c.createStatement()) {
-      for (int i = 0; i < 20; i++) {
-        JsonObject row = rows.getJsonObject(rnd.nextInt(rows.size()));
+      for (int i = 0; i < DB_TAMPERINGS; i++) {
+        int pos = rnd.nextInt(rows.size());
+        JsonObject row = rows.getJsonObject(pos);
         String id = row.getString("id");
         long leaf = row.getLong("leaf_index");
-        String kind = new String[] {"decision", "agent_id", "reason", "delete"}[i % 4];
+        String kind = kinds[i % kinds.length];
+        // the neighbour for a swap, and the id of a forged row
+        JsonObject other = rows.getJsonObject(pos + 1 < rows.size() ? pos + 1 : pos - 1);
+        String forged = java.util.UUID.randomUUID().toString();
         String part = partition(c, id);
+        String otherPart = partition(c, other.getString("id"));
         trigger(st, part, false);
+        trigger(st, otherPart, false);
         try {
-          if (kind.equals("delete")) {
-            st.execute("CREATE TEMP TABLE saved AS SELECT * FROM audit.audit_logs WHERE id = '" + id + "'");
-            st.executeUpdate("DELETE FROM audit.audit_logs WHERE id = '" + id + "'");
-          } else {
-            try (PreparedStatement u = c.prepareStatement("UPDATE audit.audit_logs SET " + kind
-                + " = ? WHERE id = ?::uuid")) {
-              u.setString(1, kind.equals("decision") ? ("allow".equals(row.getString(kind)) ? "deny" : "allow")
-                  : row.getString(kind) + "-tampered");
-              u.setString(2, id);
-              assertThat(u.executeUpdate()).isEqualTo(1);
+          switch (kind) {
+            case "delete" -> {
+              st.execute("CREATE TEMP TABLE saved AS SELECT * FROM audit.audit_logs WHERE id = '" + id + "'");
+              st.executeUpdate("DELETE FROM audit.audit_logs WHERE id = '" + id + "'");
+            }
+            case "swap" -> {
+              st.executeUpdate("UPDATE audit.audit_logs SET leaf_index = -1 WHERE id = '" + id + "'");
+              st.executeUpdate("UPDATE audit.audit_logs SET leaf_index = " + leaf + " WHERE id = '"
+                  + other.getString("id") + "'");
+              st.executeUpdate("UPDATE audit.audit_logs SET leaf_index = " + other.getLong("leaf_index")
+                  + " WHERE id = '" + id + "'");
+            }
+            case "insert" -> st.executeUpdate("INSERT INTO audit.audit_logs (seq, id, tenant_id, org_id, agent_id,"
+                + " action, tool, decision, reason, metadata_json, request_id, event_hash, prev_hash, hash_version,"
+                + " chain_shard, chain_index, leaf_index, leaf_hash, subtree_hashes, billing_status, created_at)"
+                + " SELECT nextval('audit.audit_logs_seq_seq'), '" + forged + "', tenant_id, org_id, agent_id,"
+                + " action, tool, CASE WHEN decision = 'allow' THEN 'deny' ELSE 'allow' END, reason,"
+                + " metadata_json, request_id, event_hash, prev_hash, hash_version, chain_shard, chain_index,"
+                + " leaf_index, leaf_hash, subtree_hashes, billing_status, created_at"
+                + " FROM audit.audit_logs WHERE id = '" + id + "'");
+            default -> {
+              try (PreparedStatement u = c.prepareStatement("UPDATE audit.audit_logs SET " + kind
+                  + " = ? WHERE id = ?::uuid")) {
+                u.setString(1, kind.equals("decision") ? ("allow".equals(row.getString(kind)) ? "deny" : "allow")
+                    : row.getString(kind) + "-tampered");
+                u.setString(2, id);
+                assertThat(u.executeUpdate()).isEqualTo(1);
+              }
             }
           }
         } finally {
           trigger(st, part, true);
+          trigger(st, otherPart, true);
         }
         Report r = verify(export());
         Report.Failure f = r.firstFailure();
         assertThat(r.valid()).as(kind).isFalse();
-        boolean ok = kind.equals("delete")
-            ? (leaf == rows.size() - 1 ? f.check() == Check.TRUNCATED && f.extra().getLong("missing_from") == leaf
-                : f.check() == Check.LEAF_SEQUENCE && f.extra().getLong("expected_leaf_index") == leaf)
-            : f.row() != null && id.equals(f.row().id());
+        boolean ok = switch (kind) {
+          case "delete" -> leaf == rows.size() - 1
+              ? f.check() == Check.TRUNCATED && f.extra().getLong("missing_from") == leaf
+              : f.check() == Check.LEAF_SEQUENCE && f.extra().getLong("expected_leaf_index") == leaf;
+          case "swap" -> f.row() != null && (id.equals(f.row().id()) || other.getString("id").equals(f.row().id()));
+          case "insert" -> r.toText().contains(forged);
+          default -> f.row() != null && id.equals(f.row().id());
+        };
         assertThat(ok).as(kind + " of " + id + " (leaf " + leaf + "): " + r.toText()).isTrue();
-        named++;
-        if (kind.equals("decision") || kind.equals("agent_id")) {
+        named.merge(kind, 1, Integer::sum);
+        if ((kind.equals("decision") || kind.equals("agent_id")) && i < 40) {
           chainTampers++;
           Http.Reply v = http.get("/audit/logs/verify", Http.bearer(admin));
           assertThat(v.data().getBoolean("valid")).isFalse();
@@ -373,25 +411,38 @@ class TamperEvidenceTest {
         }
         // undo
         trigger(st, part, false);
+        trigger(st, otherPart, false);
         try {
-          if (kind.equals("delete")) {
-            st.executeUpdate("INSERT INTO audit.audit_logs SELECT * FROM saved");
-            st.execute("DROP TABLE saved");
-          } else {
-            try (PreparedStatement u = c.prepareStatement("UPDATE audit.audit_logs SET " + kind
-                + " = ? WHERE id = ?::uuid")) {
-              u.setString(1, row.getString(kind));
-              u.setString(2, id);
-              assertThat(u.executeUpdate()).isEqualTo(1);
+          switch (kind) {
+            case "delete" -> {
+              st.executeUpdate("INSERT INTO audit.audit_logs SELECT * FROM saved");
+              st.execute("DROP TABLE saved");
+            }
+            case "swap" -> {
+              st.executeUpdate("UPDATE audit.audit_logs SET leaf_index = -1 WHERE id = '" + id + "'");
+              st.executeUpdate("UPDATE audit.audit_logs SET leaf_index = " + other.getLong("leaf_index")
+                  + " WHERE id = '" + other.getString("id") + "'");
+              st.executeUpdate("UPDATE audit.audit_logs SET leaf_index = " + leaf + " WHERE id = '" + id + "'");
+            }
+            case "insert" -> st.executeUpdate("DELETE FROM audit.audit_logs WHERE id = '" + forged + "'");
+            default -> {
+              try (PreparedStatement u = c.prepareStatement("UPDATE audit.audit_logs SET " + kind
+                  + " = ? WHERE id = ?::uuid")) {
+                u.setString(1, row.getString(kind));
+                u.setString(2, id);
+                assertThat(u.executeUpdate()).isEqualTo(1);
+              }
             }
           }
         } finally {
           trigger(st, part, true);
+          trigger(st, otherPart, true);
         }
       }
     }
-    System.out.printf("TamperEvidenceTest: %d database tamperings named exactly; %d/%d chain-level ones named by"
-        + " GET /audit/logs/verify%n", named, chainNamed, chainTampers);
+    System.out.printf("TamperEvidenceTest: %d database tamperings named exactly %s; %d/%d chain-level ones named by"
+        + " GET /audit/logs/verify%n", DB_TAMPERINGS, named, chainNamed, chainTampers);
+    assertThat(named.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(DB_TAMPERINGS);
     Report again = verify(export());
     assertThat(again.valid()).as(again.toText()).isTrue();
     assertThat(http.get("/audit/logs/verify", Http.bearer(admin)).data().getBoolean("valid")).isTrue();

@@ -68,7 +68,8 @@ class TransparencyApiTest extends AbstractGatewayApiTest {
       assertThat(Receipts.verify(signed, Map.of(Ed25519Keys.fingerprintOfPem(pem), Ed25519Keys.publicKeyFromPem(pem))))
           .isTrue();
       JsonObject inc = signed.getJsonObject("inclusion");
-      byte[] leaf = MerkleHash.leafHash(Receipts.leafInput(ReceiptFields.fromJson(receipt)));
+      byte[] leaf = MerkleHash.leafHash(Receipts.leafInput(ReceiptFields.fromJson(receipt),
+          signed.getJsonObject("inclusion").getLong("leaf_index")));
       assertThat(HEX.formatHex(leaf)).isEqualTo(inc.getString("leaf_hash"));
       List<byte[]> path = new ArrayList<>();
       inc.getJsonArray("audit_path").forEach(h -> path.add(HEX.parseHex((String) h)));

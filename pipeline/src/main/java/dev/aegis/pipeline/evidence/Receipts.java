@@ -70,11 +70,13 @@ public final class Receipts {
   }
 
   /**
-   * The Merkle leaf input of a row: its canonical receipt bytes (the same bytes the receipt
-   * signature covers), to which the tree applies its RFC 9162 leaf hash.
+   * The Merkle leaf input of a row: the RFC 8785 bytes of its receipt object with one more member,
+   * {@code leaf_index}, its position in the tenant's log. Binding the position into the leaf
+   * makes a reordering of rows visible at the exact row (its stored leaf hash no longer matches
+   * its position), not only as a changed root. The tree applies its RFC 9162 leaf hash on top.
    */
-  public static byte[] leafInput(ReceiptFields fields) {
-    return canonicalBytes(fields);
+  public static byte[] leafInput(ReceiptFields fields, long leafIndex) {
+    return Jcs.canonicalize(fields.toJson().put("leaf_index", leafIndex));
   }
 
   /** Signs a receipt; computes the key's fingerprint (prefer the {@code KeyPair} form when hot). */

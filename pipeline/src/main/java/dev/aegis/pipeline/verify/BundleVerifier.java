@@ -321,7 +321,7 @@ public final class BundleVerifier {
         try {
           leaf = MerkleHash.leafHash(Receipts.leafInput(new ReceiptFields(r.id(), r.tenantId(),
               r.agentId(), r.tool(), r.action(), r.decision(), r.reason(), r.requestId(),
-              r.timestamp(), r.eventHash(), r.prevHash(), r.shard())));
+              r.timestamp(), r.eventHash(), r.prevHash(), r.shard()), r.leafIndex()));
         } catch (RuntimeException e) {
           fail(Check.FORMAT, r.ref(), "receipt cannot be formed: " + e.getMessage(), null);
           continue;

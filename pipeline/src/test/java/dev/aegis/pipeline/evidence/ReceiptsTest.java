@@ -96,9 +96,13 @@ class ReceiptsTest {
   }
 
   @Test
-  void should_use_the_canonical_receipt_as_the_leaf_input() {
-    assertThat(Receipts.leafInput(FIELDS)).isEqualTo(Receipts.canonicalBytes(FIELDS))
-        .isEqualTo(PYTHON_BYTES.getBytes(StandardCharsets.UTF_8));
+  void should_use_the_canonical_receipt_plus_its_position_as_the_leaf_input() {
+    assertThat(Receipts.canonicalBytes(FIELDS)).isEqualTo(PYTHON_BYTES.getBytes(StandardCharsets.UTF_8));
+    String leaf = new String(Receipts.leafInput(FIELDS, 41), StandardCharsets.UTF_8);
+    // the receipt's members plus "leaf_index", in RFC 8785 order ("leaf_index" sorts after "execution_id")
+    assertThat(leaf).isEqualTo(PYTHON_BYTES.replace("\"execution_id\"", "\"execution_id\"")
+        .replaceFirst("(\"execution_id\":\"[^\"]*\",)", "$1\"leaf_index\":41,"));
+    assertThat(Receipts.leafInput(FIELDS, 41)).isNotEqualTo(Receipts.leafInput(FIELDS, 42));
   }
 
   // ---------------------------------------------------------------------- re-serialisation

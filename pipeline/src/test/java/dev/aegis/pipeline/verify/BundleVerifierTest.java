@@ -51,7 +51,7 @@ class BundleVerifierTest {
           decision, req);
       String ts = DateTimeFormatter.ISO_INSTANT.format(t0.plus(i * 1000L, ChronoUnit.MICROS));
       byte[] leaf = MerkleHash.leafHash(Receipts.leafInput(new ReceiptFields(id, TENANT,
-          "agent-" + (i % 5), "db.query", "execute", decision, "reason " + i, req, ts, hash, prev, shard)));
+          "agent-" + (i % 5), "db.query", "execute", decision, "reason " + i, req, ts, hash, prev, shard), i));
       tree.append(leaf);
       rows.add(new JsonObject().put("id", id).put("tenant_id", TENANT).put("agent_id", "agent-" + (i % 5))
           .put("action", "execute").put("tool", "db.query").put("decision", decision)

@@ -197,7 +197,7 @@ public final class AuditWriterVerticle extends VerticleBase {
       });
       byte[] leaf = MerkleHash.leafHash(Receipts.leafInput(new ReceiptFields(id.toString(), e.tenantId(),
           e.agentId(), e.tool(), e.action(), e.decision(), e.reason(), e.requestId(), timestamp, hash,
-          prev, shard)));
+          prev, shard), log.size()));
       LogAppender.Appended appended = log.append(leaf);
       AuditRow row = new AuditRow(id, tenant, e.agentId(), e.action(), e.tool(), e.decision(), e.reason(),
           e.metadata(), e.requestId(), hash, prev, AuditChain.HASH_VERSION, shard, index, now, 0,

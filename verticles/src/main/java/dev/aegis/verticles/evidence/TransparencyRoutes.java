@@ -223,7 +223,7 @@ public final class TransparencyRoutes {
       try {
         JsonObject receipt = body.getJsonObject("receipt");
         ReceiptFields rf = ReceiptFields.fromJson(receipt);
-        byte[] leaf = MerkleHash.leafHash(Receipts.leafInput(rf));
+        byte[] leaf = MerkleHash.leafHash(Receipts.leafInput(rf, inc.getLong("leaf_index")));
         List<byte[]> path = new ArrayList<>();
         inc.getJsonArray("audit_path").forEach(h -> path.add(HEX.parseHex((String) h)));
         byte[] root = HEX.parseHex(inc.getString("root_hash"));

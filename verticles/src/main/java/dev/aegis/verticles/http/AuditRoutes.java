@@ -141,7 +141,7 @@ public final class AuditRoutes {
       byte[] leaf = dev.aegis.pipeline.merkle.MerkleHash.leafHash(dev.aegis.pipeline.evidence.Receipts.leafInput(
           new dev.aegis.pipeline.evidence.ReceiptFields(r.id().toString(), r.tenantId().toString(), r.agentId(),
               r.tool(), r.action(), r.decision(), r.reason(), r.requestId(), r.timestamp(), r.eventHash(),
-              r.prevHash(), r.chainShard())));
+              r.prevHash(), r.chainShard()), r.leafIndex()));
       if (r.leafIndex() != log.size()) {
         violation(r, "leaf_gap", "expected leaf " + log.size() + " but found " + r.leafIndex());
       }
