@@ -39,8 +39,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class JcsTest {
 
-  static final Path DIR = Path.of(System.getProperty("user.dir"))
-      .resolve("../../shared/testdata/jcs").normalize();
+  static final Path DIR = dev.aegis.pipeline.TestData.dir("jcs");
 
   static List<String> vectorNames() throws IOException {
     Path in = DIR.resolve("input");

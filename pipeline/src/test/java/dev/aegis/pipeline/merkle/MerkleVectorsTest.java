@@ -33,8 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class MerkleVectorsTest {
 
-  static final Path DIR = Path.of(System.getProperty("user.dir"))
-      .resolve("../../shared/testdata/merkle").normalize();
+  static final Path DIR = dev.aegis.pipeline.TestData.dir("merkle");
 
   /** The CT reference tree: the vectors are proofs over its leaves. */
   static final InMemoryTree CT = InMemoryTree.ofData(MerkleFixtures.CT_LEAVES);

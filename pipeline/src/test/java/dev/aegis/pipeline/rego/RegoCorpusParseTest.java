@@ -22,8 +22,7 @@ import org.yaml.snakeyaml.Yaml;
  */
 class RegoCorpusParseTest {
 
-  static final Path DIR = Path.of(System.getProperty("user.dir"))
-      .resolve("../../shared/testdata/rego").normalize();
+  static final Path DIR = dev.aegis.pipeline.TestData.dir("rego");
 
   /** Ratchet: raise when more modules pass, never lower. */
   static final int MIN_OK = 456;
