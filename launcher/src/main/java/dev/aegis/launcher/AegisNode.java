@@ -251,7 +251,12 @@ public final class AegisNode implements AutoCloseable {
     passwords.dummyHash();
 
     // no invalidation may be missed between startup and the first request
-    await(subscribed.get());
+    try {
+      subscribed.get().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      LOG.warn("Redis invalidation subscriptions not confirmed after 5 s; continuing (the bus keeps"
+          + " retrying and reloads caches once subscribed)");
+    }
     await(vertx.deployVerticle(new AuditWriterVerticle(audit, cfg.auditShards(), cfg.auditMaxBatch(),
         100_000, metrics, new CheckpointSigner(evidence, evidenceKeys))));
     await(vertx.deployVerticle(() -> new GatewayVerticle(services),

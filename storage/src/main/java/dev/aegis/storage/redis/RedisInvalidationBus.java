@@ -352,6 +352,8 @@ public final class RedisInvalidationBus implements InvalidationBus {
       return;
     }
     c.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL_PREFIX + channel))
+        // the confirmation may come back as this command's reply instead of a push: count it too
+        .onSuccess(reply -> onContext(() -> onPush(c, reply)))
         .onFailure(err -> onContext(() -> dropped(c, err)));
   }
 
@@ -390,7 +392,12 @@ public final class RedisInvalidationBus implements InvalidationBus {
             }
             Request sub = Request.cmd(Command.SUBSCRIBE);
             channels.forEach(ch -> sub.arg(CHANNEL_PREFIX + ch));
-            return c.send(sub);
+            // Redis confirms each channel separately; Vert.x (5.0.x) hands the first confirmation
+            // to this command's reply and pushes the others, so count the reply too
+            return c.send(sub).map(reply -> {
+              onContext(() -> onPush(c, reply));
+              return (Void) null;
+            });
           })
           .onFailure(err -> onContext(() -> dropped(c, err)));
     }));
