@@ -3,10 +3,7 @@ package dev.aegis.storage.inproc;
 import dev.aegis.pipeline.ports.CounterStore;
 import io.vertx.core.Future;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -39,16 +36,9 @@ public final class InProcessCounterStore implements CounterStore {
   public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(10);
 
   /** Minimum time between two sweeps forced by a full store. */
-  static final long FORCED_SWEEP_GAP_NANOS = 1_000_000_000L;
+  static final long FORCED_SWEEP_GAP_NANOS = ExpiringMap.FORCED_SWEEP_GAP_NANOS;
 
-  private static final long MAX_SPAN_NANOS = 1L << 61;
-
-  private final ConcurrentHashMap<String, Window> windows = new ConcurrentHashMap<>();
-  private final LongSupplier nanoClock;
-  private final int maxKeys;
-  private final long sweepIntervalNanos;
-  private final AtomicLong nextLazySweepAt;
-  private final AtomicLong lastForcedSweepAt;
+  private final ExpiringMap<Window> windows;
 
   /** Uses {@link System#nanoTime()}, {@link #DEFAULT_MAX_KEYS} and {@link #DEFAULT_SWEEP_INTERVAL}. */
   public InProcessCounterStore() {
@@ -69,15 +59,7 @@ public final class InProcessCounterStore implements CounterStore {
    *     Duration#ZERO} disables lazy sweeping (then call {@link #evictExpired()} periodically)
    */
   public InProcessCounterStore(LongSupplier nanoClock, int maxKeys, Duration sweepInterval) {
-    this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
-    if (maxKeys < 1 || sweepInterval.isNegative()) {
-      throw new IllegalArgumentException("maxKeys must be >= 1 and sweepInterval >= 0");
-    }
-    this.maxKeys = maxKeys;
-    this.sweepIntervalNanos = Math.min(sweepInterval.toNanos(), MAX_SPAN_NANOS);
-    long now = nanoClock.getAsLong();
-    this.nextLazySweepAt = new AtomicLong(now + sweepIntervalNanos);
-    this.lastForcedSweepAt = new AtomicLong(now - FORCED_SWEEP_GAP_NANOS);
+    this.windows = new ExpiringMap<>(Window::expiresAt, nanoClock, maxKeys, sweepInterval);
   }
 
   @Override
@@ -88,15 +70,14 @@ public final class InProcessCounterStore implements CounterStore {
     if (ttlMillis <= 0) {
       return Future.failedFuture(new IllegalArgumentException("ttlMillis must be > 0, got " + ttlMillis));
     }
-    long now = nanoClock.getAsLong();
-    maybeSweep(now);
-    if (!windows.containsKey(key) && windows.size() >= maxKeys && !makeRoom(now)) {
+    long now = windows.now();
+    if (!windows.admit(key, now)) {
       return Future.failedFuture(new IllegalStateException(
-          "counter store full (" + maxKeys + " live keys); refusing rather than dropping live counts"));
+          "counter store full; refusing rather than dropping live counts"));
     }
-    long expiresAt = now + InProcessOnceStore.toNanos(ttlMillis);
+    long expiresAt = now + ExpiringMap.toNanos(ttlMillis);
     Window w = windows.compute(key, (k, current) -> {
-      if (current == null || now - current.expiresAt >= 0) {
+      if (current == null || windows.expired(current, now)) {
         return new Window(1, expiresAt);
       }
       long next = current.count == Long.MAX_VALUE ? Long.MAX_VALUE : current.count + 1;
@@ -111,8 +92,7 @@ public final class InProcessCounterStore implements CounterStore {
       return Future.failedFuture(new NullPointerException("key"));
     }
     Window w = windows.get(key);
-    long now = nanoClock.getAsLong();
-    return Future.succeededFuture(w == null || now - w.expiresAt >= 0 ? 0L : w.count);
+    return Future.succeededFuture(w == null || windows.expired(w, windows.now()) ? 0L : w.count);
   }
 
   @Override
@@ -124,24 +104,6 @@ public final class InProcessCounterStore implements CounterStore {
     return Future.succeededFuture();
   }
 
-  private void maybeSweep(long now) {
-    if (sweepIntervalNanos == 0) {
-      return;
-    }
-    long due = nextLazySweepAt.get();
-    if (now - due >= 0 && nextLazySweepAt.compareAndSet(due, now + sweepIntervalNanos)) {
-      evictExpired(now);
-    }
-  }
-
-  private boolean makeRoom(long now) {
-    long last = lastForcedSweepAt.get();
-    if (now - last >= FORCED_SWEEP_GAP_NANOS && lastForcedSweepAt.compareAndSet(last, now)) {
-      evictExpired(now);
-    }
-    return windows.size() < maxKeys;
-  }
-
   /**
    * Removes every expired window. Safe to call concurrently with {@link #increment}: a window is
    * removed only if it is still expired at the moment of removal.
@@ -149,23 +111,7 @@ public final class InProcessCounterStore implements CounterStore {
    * @return the number of keys removed
    */
   public int evictExpired() {
-    return evictExpired(nanoClock.getAsLong());
-  }
-
-  private int evictExpired(long now) {
-    int[] evicted = new int[1];
-    for (Map.Entry<String, Window> e : windows.entrySet()) {
-      if (now - e.getValue().expiresAt >= 0) {
-        windows.computeIfPresent(e.getKey(), (k, current) -> {
-          if (now - current.expiresAt >= 0) {
-            evicted[0]++;
-            return null;
-          }
-          return current; // restarted by a racing increment
-        });
-      }
-    }
-    return evicted[0];
+    return windows.evictExpired(windows.now());
   }
 
   /** Number of counters currently held in memory (expired ones included until swept). */

@@ -3,10 +3,7 @@ package dev.aegis.storage.inproc;
 import dev.aegis.pipeline.ports.OnceStore;
 import io.vertx.core.Future;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
@@ -40,17 +37,9 @@ public final class InProcessOnceStore implements OnceStore {
   public static final Duration DEFAULT_SWEEP_INTERVAL = Duration.ofSeconds(10);
 
   /** Minimum time between two sweeps forced by a full store. */
-  static final long FORCED_SWEEP_GAP_NANOS = 1_000_000_000L;
+  static final long FORCED_SWEEP_GAP_NANOS = ExpiringMap.FORCED_SWEEP_GAP_NANOS;
 
-  /** Caps a TTL so that expiry instants never overflow (about 73 years). */
-  private static final long MAX_SPAN_NANOS = 1L << 61;
-
-  private final ConcurrentHashMap<String, Long> expiries = new ConcurrentHashMap<>();
-  private final LongSupplier nanoClock;
-  private final int maxKeys;
-  private final long sweepIntervalNanos;
-  private final AtomicLong nextLazySweepAt;
-  private final AtomicLong lastForcedSweepAt;
+  private final ExpiringMap<Long> expiries;
 
   /** Uses {@link System#nanoTime()}, {@link #DEFAULT_MAX_KEYS} and {@link #DEFAULT_SWEEP_INTERVAL}. */
   public InProcessOnceStore() {
@@ -71,15 +60,7 @@ public final class InProcessOnceStore implements OnceStore {
    *     Duration#ZERO} disables lazy sweeping (then call {@link #evictExpired()} periodically)
    */
   public InProcessOnceStore(LongSupplier nanoClock, int maxKeys, Duration sweepInterval) {
-    this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
-    if (maxKeys < 1 || sweepInterval.isNegative()) {
-      throw new IllegalArgumentException("maxKeys must be >= 1 and sweepInterval >= 0");
-    }
-    this.maxKeys = maxKeys;
-    this.sweepIntervalNanos = Math.min(sweepInterval.toNanos(), MAX_SPAN_NANOS);
-    long now = nanoClock.getAsLong();
-    this.nextLazySweepAt = new AtomicLong(now + sweepIntervalNanos);
-    this.lastForcedSweepAt = new AtomicLong(now - FORCED_SWEEP_GAP_NANOS);
+    this.expiries = new ExpiringMap<>(Long::longValue, nanoClock, maxKeys, sweepInterval);
   }
 
   @Override
@@ -90,13 +71,12 @@ public final class InProcessOnceStore implements OnceStore {
     if (ttlMillis <= 0) {
       return Future.failedFuture(new IllegalArgumentException("ttlMillis must be > 0, got " + ttlMillis));
     }
-    long now = nanoClock.getAsLong();
-    maybeSweep(now);
-    if (!expiries.containsKey(key) && expiries.size() >= maxKeys && !makeRoom(now)) {
+    long now = expiries.now();
+    if (!expiries.admit(key, now)) {
       return Future.failedFuture(new IllegalStateException(
-          "once store full (" + maxKeys + " live keys); refusing rather than forgetting a live key"));
+          "once store full; refusing rather than forgetting a live key"));
     }
-    long expiresAt = now + toNanos(ttlMillis);
+    long expiresAt = now + ExpiringMap.toNanos(ttlMillis);
     boolean[] first = new boolean[1];
     expiries.compute(key, (k, current) -> {
       if (current != null && now - current < 0) {
@@ -108,29 +88,6 @@ public final class InProcessOnceStore implements OnceStore {
     return Future.succeededFuture(first[0]);
   }
 
-  static long toNanos(long ttlMillis) {
-    return ttlMillis >= MAX_SPAN_NANOS / 1_000_000L ? MAX_SPAN_NANOS : ttlMillis * 1_000_000L;
-  }
-
-  private void maybeSweep(long now) {
-    if (sweepIntervalNanos == 0) {
-      return;
-    }
-    long due = nextLazySweepAt.get();
-    if (now - due >= 0 && nextLazySweepAt.compareAndSet(due, now + sweepIntervalNanos)) {
-      evictExpired(now);
-    }
-  }
-
-  /** A full store may sweep once per {@link #FORCED_SWEEP_GAP_NANOS}; true if there is room now. */
-  private boolean makeRoom(long now) {
-    long last = lastForcedSweepAt.get();
-    if (now - last >= FORCED_SWEEP_GAP_NANOS && lastForcedSweepAt.compareAndSet(last, now)) {
-      evictExpired(now);
-    }
-    return expiries.size() < maxKeys;
-  }
-
   /**
    * Removes every expired key. Safe to call concurrently with {@link #firstUse}: an entry is
    * removed only if it is still expired at the moment of removal.
@@ -138,23 +95,7 @@ public final class InProcessOnceStore implements OnceStore {
    * @return the number of keys removed
    */
   public int evictExpired() {
-    return evictExpired(nanoClock.getAsLong());
-  }
-
-  private int evictExpired(long now) {
-    int[] evicted = new int[1];
-    for (Map.Entry<String, Long> e : expiries.entrySet()) {
-      if (now - e.getValue() >= 0) {
-        expiries.computeIfPresent(e.getKey(), (k, current) -> {
-          if (now - current >= 0) {
-            evicted[0]++;
-            return null;
-          }
-          return current; // renewed by a racing first use
-        });
-      }
-    }
-    return evicted[0];
+    return expiries.evictExpired(expiries.now());
   }
 
   /** Number of keys currently held in memory (expired ones included until swept). */

@@ -4,16 +4,8 @@ import dev.aegis.pipeline.ports.CounterStore;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Cluster-wide fixed-window {@link CounterStore} in Redis, the same semantics as {@link
@@ -41,9 +33,7 @@ public final class RedisCounterStore implements CounterStore {
   private static final String SCRIPT = loadScript();
 
   private final RedisAPI redis;
-  private final String script;
-  private final String sha;
-  private final AtomicLong evalFallbacks = new AtomicLong();
+  private final LuaScript script;
 
   /**
    * @param redis client (pooled {@code Redis} or a single connection wrapped by {@code
@@ -56,8 +46,7 @@ public final class RedisCounterStore implements CounterStore {
   /** Visible for tests: a variant of the script (e.g. with a nonce) to exercise NOSCRIPT. */
   RedisCounterStore(RedisAPI redis, String script) {
     this.redis = Objects.requireNonNull(redis, "redis");
-    this.script = Objects.requireNonNull(script, "script");
-    this.sha = sha1Hex(script);
+    this.script = new LuaScript(script);
   }
 
   @Override
@@ -68,21 +57,7 @@ public final class RedisCounterStore implements CounterStore {
     if (ttlMillis <= 0) {
       return Future.failedFuture(new IllegalArgumentException("ttlMillis must be > 0, got " + ttlMillis));
     }
-    String redisKey = KEY_PREFIX + key;
-    String ttl = Long.toString(ttlMillis);
-    try {
-      return redis.evalsha(List.of(sha, "1", redisKey, ttl))
-          .recover(err -> {
-            if (isNoScript(err)) {
-              evalFallbacks.incrementAndGet();
-              return redis.eval(List.of(script, "1", redisKey, ttl));
-            }
-            return Future.failedFuture(err);
-          })
-          .map(RedisCounterStore::toCount);
-    } catch (RuntimeException e) { // a client that throws instead of failing the future
-      return Future.failedFuture(e);
-    }
+    return script.call(redis, KEY_PREFIX + key, Long.toString(ttlMillis)).map(RedisCounterStore::toCount);
   }
 
   @Override
@@ -111,12 +86,12 @@ public final class RedisCounterStore implements CounterStore {
 
   /** Number of increments that met NOSCRIPT and were retried with EVAL. */
   public long evalFallbacks() {
-    return evalFallbacks.get();
+    return script.evalFallbacks();
   }
 
   /** SHA-1 of the script as Redis computes it. */
   public String scriptSha() {
-    return sha;
+    return script.sha();
   }
 
   private static long toCount(Response r) {
@@ -126,28 +101,9 @@ public final class RedisCounterStore implements CounterStore {
     return r.toLong(); // an integer reply, or a bulk string holding one (GET)
   }
 
-  private static boolean isNoScript(Throwable err) {
-    String msg = err.getMessage();
-    return msg != null && msg.startsWith("NOSCRIPT");
-  }
 
   static String loadScript() {
-    try (InputStream in = RedisCounterStore.class.getResourceAsStream(SCRIPT_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("missing classpath resource " + SCRIPT_RESOURCE);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return LuaScript.load(SCRIPT_RESOURCE);
   }
 
-  private static String sha1Hex(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-1 unavailable", e);
-    }
-  }
 }

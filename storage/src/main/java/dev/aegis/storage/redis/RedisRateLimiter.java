@@ -4,16 +4,7 @@ import dev.aegis.pipeline.ports.RateLimiter;
 import io.vertx.core.Future;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.redis.client.Response;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Cluster-wide token bucket in Redis: one atomic Lua script ({@code redis/token_bucket.lua}),
@@ -41,9 +32,7 @@ public final class RedisRateLimiter implements RateLimiter {
   private static final String SCRIPT = loadScript();
 
   private final RedisAPI redis;
-  private final String script;
-  private final String sha;
-  private final AtomicLong evalFallbacks = new AtomicLong();
+  private final LuaScript script;
 
   /**
    * @param redis client (pooled {@code Redis} or a single connection wrapped by {@code
@@ -56,8 +45,7 @@ public final class RedisRateLimiter implements RateLimiter {
   /** Visible for tests: a variant of the script (e.g. with a nonce) to exercise NOSCRIPT. */
   RedisRateLimiter(RedisAPI redis, String script) {
     this.redis = Objects.requireNonNull(redis, "redis");
-    this.script = Objects.requireNonNull(script, "script");
-    this.sha = sha1Hex(script);
+    this.script = new LuaScript(script);
   }
 
   @Override
@@ -69,34 +57,19 @@ public final class RedisRateLimiter implements RateLimiter {
       return Future.failedFuture(new IllegalArgumentException(
           "ratePerSecond must be finite and > 0 and burst >= 1, got " + ratePerSecond + ", " + burst));
     }
-    String redisKey = KEY_PREFIX + key;
     // Double.toString never uses a locale; Lua's tonumber reads its output, exponent included.
-    String rate = Double.toString(ratePerSecond);
-    String cap = Integer.toString(burst);
-    Future<Response> reply;
-    try {
-      reply = redis.evalsha(List.of(sha, "1", redisKey, rate, cap))
-          .recover(err -> {
-            if (isNoScript(err)) {
-              evalFallbacks.incrementAndGet();
-              return redis.eval(List.of(script, "1", redisKey, rate, cap));
-            }
-            return Future.failedFuture(err);
-          });
-    } catch (RuntimeException e) { // a client that throws instead of failing the future
-      return Future.failedFuture(e);
-    }
-    return reply.map(RedisRateLimiter::toResult);
+    return script.call(redis, KEY_PREFIX + key, Double.toString(ratePerSecond), Integer.toString(burst))
+        .map(RedisRateLimiter::toResult);
   }
 
   /** Number of calls that met NOSCRIPT and were retried with EVAL. */
   public long evalFallbacks() {
-    return evalFallbacks.get();
+    return script.evalFallbacks();
   }
 
   /** SHA-1 of the script as Redis computes it ({@code SCRIPT LOAD} would return the same). */
   public String scriptSha() {
-    return sha;
+    return script.sha();
   }
 
   private static Result toResult(Response r) {
@@ -108,28 +81,9 @@ public final class RedisRateLimiter implements RateLimiter {
     return new Result(allowed, retryAfter, r.get(2).toLong());
   }
 
-  private static boolean isNoScript(Throwable err) {
-    String msg = err.getMessage();
-    return msg != null && msg.startsWith("NOSCRIPT");
-  }
 
   static String loadScript() {
-    try (InputStream in = RedisRateLimiter.class.getResourceAsStream(SCRIPT_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("missing classpath resource " + SCRIPT_RESOURCE);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return LuaScript.load(SCRIPT_RESOURCE);
   }
 
-  private static String sha1Hex(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-1 unavailable", e);
-    }
-  }
 }
