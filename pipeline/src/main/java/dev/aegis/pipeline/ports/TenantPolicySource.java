@@ -22,8 +22,9 @@ public interface TenantPolicySource {
    * @param versionId the policy version's id (uuid)
    * @param version human version number, 1, 2, 3 per tenant
    * @param revision opaque revision string that changes with every activation (cache key part)
+   * @param modules the source modules, file name to text (served as an OPA bundle)
    * @param compiled the compiled modules ({@code package aegis.tenant} and their imports)
    */
   record TenantPolicy(String tenantId, String versionId, int version, String revision,
-      CompiledPolicy compiled) {}
+      java.util.Map<String, String> modules, CompiledPolicy compiled) {}
 }
