@@ -15,5 +15,7 @@ public final class BuiltinSet {
     Aggregates.register(r);
     Arrays.register(r);
     Strings.register(r);
+    Regex.register(r);
+    Glob.register(r);
   }
 }
