@@ -17,5 +17,7 @@ public final class BuiltinSet {
     Strings.register(r);
     Regex.register(r);
     Glob.register(r);
+    Objects.register(r);
+    Encoding.register(r);
   }
 }
