@@ -128,7 +128,14 @@ final class Compiler {
     }
     List<Term> suffix = List.copyOf(headPath.subList(i, headPath.size()));
     CRule cr = new CRule(r, ctx, suffix, node);
-    if (r.kind() == RuleKind.FUNCTION) {
+    if (r.kind() == RuleKind.FUNCTION && r.isDefault()) {
+      if (node.defaultFunction != null) {
+        throw new RegoError("rego_type_error", "multiple default functions " + node.dataPath()
+            + " found", ctx.file(), r.loc().line(), r.loc().column());
+      }
+      node.defaultFunction = cr;
+      node.functions.add(0, cr);
+    } else if (r.kind() == RuleKind.FUNCTION) {
       node.functions.add(cr);
     } else if (r.isDefault()) {
       if (node.defaultRule != null) {
@@ -208,6 +215,8 @@ final class Compiler {
     final List<CRule> rules = new ArrayList<>();
     final List<CRule> functions = new ArrayList<>();
     CRule defaultRule;
+    /** The default function (also first in {@link #functions}, for arity), or null. */
+    CRule defaultFunction;
     private final String dataPath;
 
     RuleNode(String key, RuleNode parent, List<String> path) {

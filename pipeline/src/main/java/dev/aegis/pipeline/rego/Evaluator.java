@@ -840,7 +840,19 @@ final class Evaluator {
       }
     }
     if (object) {
-      return objectRule(node);
+      Value v = objectRule(node);
+      if (!node.children.isEmpty()) {
+        TreeMap<Value, Value> m = new TreeMap<>(((ObjV) v).map());
+        for (RuleNode c : node.children.values()) {
+          StrV key = new StrV(c.key);
+          Value cv = materialize(c, null);
+          if (cv != null) {
+            m.put(key, m.containsKey(key) ? merge(m.get(key), cv) : cv);
+          }
+        }
+        v = new ObjV(m);
+      }
+      return v;
     }
     if (set) {
       TreeSet<Value> out = new TreeSet<>();
@@ -859,13 +871,19 @@ final class Evaluator {
       return new SetV(out);
     }
     Value result = null;
+    boolean resultFromElse = false;
     for (CRule cr : node.rules) {
-      Value v = completeChain(cr);
+      boolean[] fromElse = {false};
+      Value v = completeChain(cr, fromElse);
       if (v != null) {
         if (result != null && !result.equals(v)) {
-          throw conflict("complete rules must not produce multiple outputs");
+          // OPA words a conflict between an else value and a later plain rule differently
+          throw conflict(resultFromElse && !fromElse[0]
+              ? "complete rules must not produce multiple outputs"
+              : "rule " + node.dataPath() + " produced conflicting values");
         }
         result = v;
+        resultFromElse = fromElse[0];
       }
     }
     if (result == null && node.defaultRule != null) {
@@ -884,8 +902,9 @@ final class Evaluator {
   }
 
   /** Value of one complete rule with its else chain, or null. */
-  private Value completeChain(CRule cr) {
+  private Value completeChain(CRule cr, boolean[] fromElse) {
     for (Rule r = cr.rule(); r != null; r = r.elseRule()) {
+      fromElse[0] = r != cr.rule();
       Frame f = new Frame(cr.ctx());
       Value[] found = new Value[1];
       Rule rule = r;
@@ -946,6 +965,19 @@ final class Evaluator {
       }
     }
     return (Value) freeze(root);
+  }
+
+  /** Deep merge of two objects (b wins for non-object leaves). */
+  private static Value merge(Value a, Value b) {
+    if (a instanceof ObjV x && b instanceof ObjV y) {
+      TreeMap<Value, Value> m = new TreeMap<>(x.map());
+      for (Map.Entry<Value, Value> e : y.map().entrySet()) {
+        Value old = m.get(e.getKey());
+        m.put(e.getKey(), old == null ? e.getValue() : merge(old, e.getValue()));
+      }
+      return new ObjV(m);
+    }
+    return b;
   }
 
   @SuppressWarnings("unchecked")
@@ -1172,12 +1204,13 @@ final class Evaluator {
     if (!mocks.isEmpty()) {
       Object mock = mocks.get(resolved);
       if (mock != null) {
-        return callMock(mock, c, f, k);
+        return callMock(mock, resolved, c, f, k);
       }
     }
     if (fnNode != null && !fnNode.functions.isEmpty()) {
       int n = fnNode.functions.get(0).rule().args().size();
-      return callWith(c, n, f, k, args -> userCall(fnNode, resolved, args));
+      boolean legacy = c.args().size() == n + 1;
+      return callWith(c, n, f, k, args -> userCall(fnNode, resolved, args, legacy));
     }
     if (fnNode != null) {
       // a call of a rule that is not a function
@@ -1245,7 +1278,7 @@ final class Evaluator {
     }
   }
 
-  private boolean callMock(Object mock, Call c, Frame f, VK k) {
+  private boolean callMock(Object mock, String mocked, Call c, Frame f, VK k) {
     if (mock instanceof Value v) {
       int n = c.args().size();
       String name = c.name();
@@ -1263,9 +1296,9 @@ final class Evaluator {
     String target = ((FnRef) mock).name();
     Call replaced = new Call(refOf(target), c.args());
     Map<String, Object> save = mocks;
-    // the replacement itself is not mocked by the same entry (avoids infinite recursion)
+    // inside the replacement the mocked function is the original again (a mock may call it)
     Map<String, Object> inner = new HashMap<>(mocks);
-    inner.remove(target);
+    inner.remove(mocked);
     mocks = Map.copyOf(inner);
     try {
       return evalCall(replaced, f, v -> {
@@ -1291,9 +1324,12 @@ final class Evaluator {
     return new Ref(new Var(parts[0]), p);
   }
 
-  private Value userCall(RuleNode node, String name, Value[] args) {
+  private Value userCall(RuleNode node, String name, Value[] args, boolean legacy) {
     Value result = null;
     for (CRule cr : node.functions) {
+      if (cr == node.defaultFunction) {
+        continue;
+      }
       Value v = null;
       for (Rule r = cr.rule(); r != null; r = r.elseRule()) {
         Frame f = new Frame(cr.ctx());
@@ -1321,10 +1357,15 @@ final class Evaluator {
       }
       if (v != null) {
         if (result != null && !result.equals(v)) {
-          throw conflict("functions must not produce multiple outputs for same inputs");
+          throw conflict(legacy ? "functions must not produce multiple outputs for same inputs"
+              : "function " + name + " produced conflicting values for the same inputs");
         }
         result = v;
       }
+    }
+    if (result == null && node.defaultFunction != null) {
+      Term vt = node.defaultFunction.rule().value();
+      result = vt == null ? Value.TRUE : single(vt, new Frame(node.defaultFunction.ctx()));
     }
     return result;
   }
