@@ -14,5 +14,6 @@ public final class BuiltinSet {
     Membership.register(r);
     Aggregates.register(r);
     Arrays.register(r);
+    Strings.register(r);
   }
 }
