@@ -88,6 +88,7 @@ final class Compiler {
       for (Rule r : mod.rules()) {
         addRule(root, ctx, r, testRules);
         scanCalls(r, ctx, usesClock);
+        scanPerRequestInput(r, ctx, usesClock);
       }
     }
     checkTree(root);
@@ -173,13 +174,46 @@ final class Compiler {
       }
       Builtins.Def def = Builtins.get(name);
       if (def == null) {
+        Ast.Loc at = AstWalker.AT.get();
         throw new RegoError("rego_type_error", "undefined function " + name, ctx.file(),
-            r.loc().line(), r.loc().column());
+            at.line(), at.column());
       }
       int n = c.args().size();
       if (n != def.arity() && n != def.arity() + 1) {
+        Ast.Loc at = AstWalker.AT.get();
         throw new RegoError("rego_type_error", name + ": arity mismatch: expected "
-            + def.arity() + " arguments, got " + n, ctx.file(), r.loc().line(), r.loc().column());
+            + def.arity() + " arguments, got " + n, ctx.file(), at.line(), at.column());
+      }
+    });
+  }
+
+  /**
+   * Notes reads of per-request input ({@code input.time}, {@code input.request_id}, or the whole
+   * {@code input} document, which may carry them): decisions of such a policy are not cacheable.
+   */
+  private static void scanPerRequestInput(Rule r, ModuleCtx ctx, boolean[] perRequest) {
+    Set<String> inputAliases = new HashSet<>();
+    inputAliases.add("input");
+    for (Map.Entry<String, Ref> e : ctx.imports().entrySet()) {
+      if (e.getValue().head() instanceof Var v && v.name().equals("input")
+          && e.getValue().path().isEmpty()) {
+        inputAliases.add(e.getKey());
+      }
+    }
+    java.util.IdentityHashMap<Term, Boolean> heads = new java.util.IdentityHashMap<>();
+    AstWalker.forEachTerm(r, t -> {
+      if (t instanceof Ref ref && ref.head() instanceof Var v && inputAliases.contains(v.name())) {
+        heads.put(ref.head(), true);
+        Term first = ref.path().isEmpty() ? null : ref.path().get(0);
+        if (!(first instanceof Str s) || s.value().equals("time")
+            || s.value().equals("request_id")) {
+          perRequest[0] = true;
+        }
+      }
+    });
+    AstWalker.forEachTerm(r, t -> {
+      if (t instanceof Var v && v.name().equals("input") && !heads.containsKey(t)) {
+        perRequest[0] = true; // the whole input document
       }
     });
   }
@@ -258,13 +292,22 @@ final class Compiler {
     }
   }
 
-  /** Visits calls in a rule. */
+  /** Visits every term of a rule (heads, bodies, else chains, with values). */
   static final class AstWalker {
     private AstWalker() {
     }
 
     static void forEachCall(Rule r, java.util.function.Consumer<Call> f) {
+      forEachTerm(r, t -> {
+        if (t instanceof Call c) {
+          f.accept(c);
+        }
+      });
+    }
+
+    static void forEachTerm(Rule r, java.util.function.Consumer<Term> f) {
       for (Rule x = r; x != null; x = x.elseRule()) {
+        AT.set(x.loc());
         r.args().forEach(t -> term(t, f));
         term(x.key(), f);
         term(x.value(), f);
@@ -275,11 +318,15 @@ final class Compiler {
       }
     }
 
-    static void body(Ast.Body b, java.util.function.Consumer<Call> f) {
+    /** Location of the expression being visited (per thread; compile runs on one thread). */
+    static final ThreadLocal<Ast.Loc> AT = new ThreadLocal<>();
+
+    static void body(Ast.Body b, java.util.function.Consumer<Term> f) {
       if (b == null) {
         return;
       }
       for (Ast.Expr e : b.exprs()) {
+        AT.set(e.loc());
         Ast.ExprKind k = e.kind();
         if (k instanceof Ast.TermExpr t) {
           term(t.term(), f);
@@ -294,6 +341,8 @@ final class Compiler {
           term(s.value(), f);
           term(s.collection(), f);
         } else if (k instanceof Ast.Every ev) {
+          term(ev.key(), f);
+          term(ev.value(), f);
           term(ev.domain(), f);
           body(ev.body(), f);
         }
@@ -303,12 +352,12 @@ final class Compiler {
       }
     }
 
-    static void term(Term t, java.util.function.Consumer<Call> f) {
+    static void term(Term t, java.util.function.Consumer<Term> f) {
       if (t == null) {
         return;
       }
+      f.accept(t);
       if (t instanceof Call c) {
-        f.accept(c);
         c.args().forEach(a -> term(a, f));
       } else if (t instanceof Ref r) {
         term(r.head(), f);

@@ -812,10 +812,14 @@ final class Evaluator {
       throw error("rego_recursion_error", "rule " + node.dataPath() + " is recursive");
     }
     Value v;
+    Ast.Loc saveLoc = loc;
+    String saveFile = file;
     try {
       v = computeRule(node);
     } finally {
       inProgress.remove(node);
+      loc = saveLoc;
+      file = saveFile;
     }
     if (v != null && !overrides.isEmpty()) {
       int n = node.path.size();
@@ -858,6 +862,7 @@ final class Evaluator {
       TreeSet<Value> out = new TreeSet<>();
       for (CRule cr : node.rules) {
         Frame f = new Frame(cr.ctx());
+        at(cr.ctx(), cr.rule());
         enter();
         try {
           evalBody(cr.rule().body().exprs(), 0, f, () -> evalTerm(cr.rule().key(), f, v -> {
@@ -894,6 +899,11 @@ final class Evaluator {
     return result;
   }
 
+  private void at(ModuleCtx ctx, Rule r) {
+    file = ctx.file();
+    loc = r.loc();
+  }
+
   private void enter() {
     if (++depth > MAX_DEPTH) {
       depth = 0;
@@ -908,6 +918,7 @@ final class Evaluator {
       Frame f = new Frame(cr.ctx());
       Value[] found = new Value[1];
       Rule rule = r;
+      at(cr.ctx(), r);
       enter();
       try {
         evalBody(r.body().exprs(), 0, f, () -> {
@@ -942,6 +953,7 @@ final class Evaluator {
       Rule r = cr.rule();
       List<Term> suffix = cr.suffix();
       Value[] keys = new Value[suffix.size()];
+      at(cr.ctx(), r);
       enter();
       try {
         evalBody(r.body().exprs(), 0, f, () -> evalTerms(suffix, 0, keys, f, () -> {
@@ -1325,6 +1337,17 @@ final class Evaluator {
   }
 
   private Value userCall(RuleNode node, String name, Value[] args, boolean legacy) {
+    Ast.Loc saveLoc = loc;
+    String saveFile = file;
+    try {
+      return userCall0(node, name, args, legacy);
+    } finally {
+      loc = saveLoc;
+      file = saveFile;
+    }
+  }
+
+  private Value userCall0(RuleNode node, String name, Value[] args, boolean legacy) {
     Value result = null;
     for (CRule cr : node.functions) {
       if (cr == node.defaultFunction) {
@@ -1339,6 +1362,7 @@ final class Evaluator {
         for (Term p : params) {
           declarePattern(p, f);
         }
+        at(cr.ctx(), r);
         enter();
         try {
           unifyArgs(params, args, 0, f, () -> evalBody(rule.body().exprs(), 0, f, () -> {
