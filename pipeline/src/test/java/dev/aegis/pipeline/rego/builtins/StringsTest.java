@@ -76,6 +76,8 @@ class StringsTest {
     assertThat(call("replace", s("abc"), s(""), s("-"))).isEqualTo(s("-a-b-c-"));
     assertThat(callJson("strings.replace_n", "{\"a\":\"b\",\"b\":\"c\"}", "\"ab\""))
         .isEqualTo(s("bc"));
+    assertThat(callJson("strings.replace_n", "{\"\":\"X\",\"a\":\"Y\"}", "\"ab\"")).isEqualTo(s("XYXbX"));
+    assertThat(callJson("strings.replace_n", "{\"\":\"-\",\"é\":\"e\"}", "\"aéb\"")).isEqualTo(s("-a-e-b-"));
     assertThat(errorJson("strings.replace_n", "{\"a\":1}", "\"ab\"").detail())
         .isEqualTo("strings.replace_n: operand 1 non-string value found in pattern object");
     assertThat(errorJson("strings.replace_n", "{\"a\":\"1\"}", "1").detail())
