@@ -23,5 +23,6 @@ public final class BuiltinSet {
     Units.register(r);
     Types.register(r);
     Crypto.register(r);
+    Time.register(r);
   }
 }
