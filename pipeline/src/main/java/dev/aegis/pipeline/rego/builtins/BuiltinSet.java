@@ -15,5 +15,9 @@ public final class BuiltinSet {
     Aggregates.register(r);
     Arrays.register(r);
     Strings.register(r);
+    Regex.register(r);
+    Glob.register(r);
+    Objects.register(r);
+    Encoding.register(r);
   }
 }
