@@ -8,6 +8,11 @@ public final class BuiltinSet {
   }
 
   public static void registerAll(Builtins.Registrar r) {
-    // groups register here, one line each
+    Arithmetic.register(r);
+    Comparison.register(r);
+    Sets.register(r);
+    Membership.register(r);
+    Aggregates.register(r);
+    Arrays.register(r);
   }
 }
