@@ -129,6 +129,11 @@ public final class AegisNode implements AutoCloseable {
     return out;
   }
 
+  /** Every tenant's compiled active and shadow policy in this process (stage 4's source). */
+  public dev.aegis.verticles.policy.TenantPolicyRegistry tenantPolicies() {
+    return services.tenantPolicies();
+  }
+
   /** The admin password generated on first start (null when it was given or already seeded). */
   public String seededPassword() {
     return seededPassword;
