@@ -82,18 +82,34 @@ final class Compiler {
     }
     List<String> testRules = new ArrayList<>();
     boolean[] usesClock = {false};
+    Map<String, Integer> arities = new HashMap<>();
+    for (int m = 0; m < parsed.size(); m++) {
+      for (Rule r : parsed.get(m).rules()) {
+        if (r.kind() == RuleKind.FUNCTION) {
+          List<String> p = new ArrayList<>(ctxs.get(m).pkg());
+          p.add(r.name());
+          for (Term t : r.head().path()) {
+            if (t instanceof Str s) {
+              p.add(s.value());
+            }
+          }
+          arities.put(String.join(".", p), r.args().size());
+        }
+      }
+    }
     for (int m = 0; m < parsed.size(); m++) {
       Module mod = parsed.get(m);
       ModuleCtx ctx = ctxs.get(m);
-      for (Rule r : mod.rules()) {
+      for (Rule r0 : mod.rules()) {
+        scanCalls(r0, ctx, usesClock);
+        scanPerRequestInput(r0, ctx, usesClock);
+        Rule r = Safety.check(r0, ctx, arities);
         addRule(root, ctx, r, testRules);
-        scanCalls(r, ctx, usesClock);
-        scanPerRequestInput(r, ctx, usesClock);
       }
     }
     checkTree(root);
     return new Program(root, ruleNamesByPkg, List.copyOf(packages), List.copyOf(testRules),
-        usesClock[0]);
+        usesClock[0], Map.copyOf(arities));
   }
 
   private static List<String> pkgPath(Ref pkg) {
@@ -394,8 +410,11 @@ final class Compiler {
     private final boolean usesClock;
     static final ModuleCtx QUERY_CTX = new ModuleCtx(List.of(), "", Map.of(), Set.of(), null);
 
+    final Map<String, Integer> arities;
+
     Program(RuleNode root, Map<String, Set<String>> ruleNamesByPkg, List<String> packages,
-        List<String> testRules, boolean usesClock) {
+        List<String> testRules, boolean usesClock, Map<String, Integer> arities) {
+      this.arities = arities;
       this.root = root;
       this.ruleNamesByPkg = ruleNamesByPkg;
       this.packages = packages;
@@ -405,7 +424,7 @@ final class Compiler {
 
     @Override
     public PreparedQuery prepare(String query) {
-      Ast.Body body = Parser.parseQuery(query);
+      Ast.Body body = Safety.checkQuery(Parser.parseQuery(query), QUERY_CTX, arities);
       List<String> vars = new ArrayList<>();
       QueryVars.collect(body, vars);
       List<String> out = List.copyOf(vars);
