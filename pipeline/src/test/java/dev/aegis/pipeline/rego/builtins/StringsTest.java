@@ -18,6 +18,8 @@ class StringsTest {
     assertThat(sprintf("hi %v", "[[\"there\", 5, 3.14]]")).isEqualTo("hi [\"there\", 5, 3.14]");
     assertThat(sprintf("%d", "[42]")).isEqualTo("42");
     assertThat(sprintf("%v", "[9223372036854775808]")).isEqualTo("9223372036854775808");
+    assertThat(sprintf("%s", "[123456789123456789123]")).isEqualTo("123456789123456789123");
+    assertThat(sprintf("%f", "[123456789123456789123]")).isEqualTo("%!f(big.Int=123456789123456789123)");
     assertThat(sprintf("%x %X %o %b", "[255, 255, 8, 5]")).isEqualTo("ff FF 10 101");
     assertThat(sprintf("%05d|%-4d|%+d", "[42, 7, 3]")).isEqualTo("00042|7   |+3");
     assertThat(sprintf("%q", "[\"a\\\"b\"]")).isEqualTo("\"a\\\"b\"");
