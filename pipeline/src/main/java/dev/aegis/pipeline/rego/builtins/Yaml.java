@@ -38,7 +38,7 @@ final class Yaml {
     r.add("yaml.unmarshal", 1, (ctx, a) -> {
       String s = Args.str("yaml.unmarshal", a, 0);
       try {
-        return fromYaml(loader().load(s));
+        return load(s);
       } catch (RuntimeException e) {
         throw BuiltinError.builtin("yaml.unmarshal", firstLine(e));
       }
@@ -48,12 +48,24 @@ final class Yaml {
         return Value.FALSE;
       }
       try {
-        fromYaml(loader().load(s.value()));
+        load(s.value());
         return Value.TRUE;
       } catch (RuntimeException e) {
         return Value.FALSE;
       }
     });
+  }
+
+  /** The first document as a value; every later document of the stream must parse too. */
+  private static Value load(String text) {
+    Value first = null;
+    for (Object doc : loader().loadAll(text)) {
+      Value v = fromYaml(doc);
+      if (first == null) {
+        first = v;
+      }
+    }
+    return first == null ? Value.NULL : first;
   }
 
   private static String firstLine(RuntimeException e) {

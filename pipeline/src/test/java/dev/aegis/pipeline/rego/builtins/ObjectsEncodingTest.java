@@ -109,6 +109,9 @@ class ObjectsEncodingTest {
     assertThat(call("yaml.is_valid", s("foo:\n - qux: bar\n - baz: 2"))).isEqualTo(Value.TRUE);
     assertThat(call("yaml.is_valid", s("foo:\n - qux: bar\n - baz: {"))).isEqualTo(Value.FALSE);
     assertThat(call("yaml.is_valid", n(1))).isEqualTo(Value.FALSE);
+    assertThat(call("yaml.is_valid", s("a: 1\n---\n\tb: 2\n"))).isEqualTo(Value.FALSE);
+    assertThat(call("yaml.is_valid", s("a: 1\n---\nb: 2\n"))).isEqualTo(Value.TRUE);
+    assertThat(rego(call("yaml.unmarshal", s("a: 1\n---\nb: 2\n")))).isEqualTo("{\"a\": 1}");
     assertThat(error("yaml.unmarshal", s("a: [")).code()).isEqualTo("eval_builtin_error");
     // alias bombs are refused by the loader's alias cap
     StringBuilder bomb = new StringBuilder("a: &a [x,x,x,x,x,x,x,x,x]\n");
