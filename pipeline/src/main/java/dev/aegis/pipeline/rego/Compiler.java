@@ -82,17 +82,34 @@ final class Compiler {
     }
     List<String> testRules = new ArrayList<>();
     boolean[] usesClock = {false};
+    Map<String, Integer> arities = new HashMap<>();
+    for (int m = 0; m < parsed.size(); m++) {
+      for (Rule r : parsed.get(m).rules()) {
+        if (r.kind() == RuleKind.FUNCTION) {
+          List<String> p = new ArrayList<>(ctxs.get(m).pkg());
+          p.add(r.name());
+          for (Term t : r.head().path()) {
+            if (t instanceof Str s) {
+              p.add(s.value());
+            }
+          }
+          arities.put(String.join(".", p), r.args().size());
+        }
+      }
+    }
     for (int m = 0; m < parsed.size(); m++) {
       Module mod = parsed.get(m);
       ModuleCtx ctx = ctxs.get(m);
-      for (Rule r : mod.rules()) {
+      for (Rule r0 : mod.rules()) {
+        scanCalls(r0, ctx, usesClock);
+        scanPerRequestInput(r0, ctx, usesClock);
+        Rule r = Safety.check(r0, ctx, arities);
         addRule(root, ctx, r, testRules);
-        scanCalls(r, ctx, usesClock);
       }
     }
     checkTree(root);
     return new Program(root, ruleNamesByPkg, List.copyOf(packages), List.copyOf(testRules),
-        usesClock[0]);
+        usesClock[0], Map.copyOf(arities));
   }
 
   private static List<String> pkgPath(Ref pkg) {
@@ -128,7 +145,14 @@ final class Compiler {
     }
     List<Term> suffix = List.copyOf(headPath.subList(i, headPath.size()));
     CRule cr = new CRule(r, ctx, suffix, node);
-    if (r.kind() == RuleKind.FUNCTION) {
+    if (r.kind() == RuleKind.FUNCTION && r.isDefault()) {
+      if (node.defaultFunction != null) {
+        throw new RegoError("rego_type_error", "multiple default functions " + node.dataPath()
+            + " found", ctx.file(), r.loc().line(), r.loc().column());
+      }
+      node.defaultFunction = cr;
+      node.functions.add(0, cr);
+    } else if (r.kind() == RuleKind.FUNCTION) {
       node.functions.add(cr);
     } else if (r.isDefault()) {
       if (node.defaultRule != null) {
@@ -166,13 +190,46 @@ final class Compiler {
       }
       Builtins.Def def = Builtins.get(name);
       if (def == null) {
+        Ast.Loc at = AstWalker.AT.get();
         throw new RegoError("rego_type_error", "undefined function " + name, ctx.file(),
-            r.loc().line(), r.loc().column());
+            at.line(), at.column());
       }
       int n = c.args().size();
       if (n != def.arity() && n != def.arity() + 1) {
+        Ast.Loc at = AstWalker.AT.get();
         throw new RegoError("rego_type_error", name + ": arity mismatch: expected "
-            + def.arity() + " arguments, got " + n, ctx.file(), r.loc().line(), r.loc().column());
+            + def.arity() + " arguments, got " + n, ctx.file(), at.line(), at.column());
+      }
+    });
+  }
+
+  /**
+   * Notes reads of per-request input ({@code input.time}, {@code input.request_id}, or the whole
+   * {@code input} document, which may carry them): decisions of such a policy are not cacheable.
+   */
+  private static void scanPerRequestInput(Rule r, ModuleCtx ctx, boolean[] perRequest) {
+    Set<String> inputAliases = new HashSet<>();
+    inputAliases.add("input");
+    for (Map.Entry<String, Ref> e : ctx.imports().entrySet()) {
+      if (e.getValue().head() instanceof Var v && v.name().equals("input")
+          && e.getValue().path().isEmpty()) {
+        inputAliases.add(e.getKey());
+      }
+    }
+    java.util.IdentityHashMap<Term, Boolean> heads = new java.util.IdentityHashMap<>();
+    AstWalker.forEachTerm(r, t -> {
+      if (t instanceof Ref ref && ref.head() instanceof Var v && inputAliases.contains(v.name())) {
+        heads.put(ref.head(), true);
+        Term first = ref.path().isEmpty() ? null : ref.path().get(0);
+        if (!(first instanceof Str s) || s.value().equals("time")
+            || s.value().equals("request_id")) {
+          perRequest[0] = true;
+        }
+      }
+    });
+    AstWalker.forEachTerm(r, t -> {
+      if (t instanceof Var v && v.name().equals("input") && !heads.containsKey(t)) {
+        perRequest[0] = true; // the whole input document
       }
     });
   }
@@ -208,6 +265,8 @@ final class Compiler {
     final List<CRule> rules = new ArrayList<>();
     final List<CRule> functions = new ArrayList<>();
     CRule defaultRule;
+    /** The default function (also first in {@link #functions}, for arity), or null. */
+    CRule defaultFunction;
     private final String dataPath;
 
     RuleNode(String key, RuleNode parent, List<String> path) {
@@ -249,13 +308,22 @@ final class Compiler {
     }
   }
 
-  /** Visits calls in a rule. */
+  /** Visits every term of a rule (heads, bodies, else chains, with values). */
   static final class AstWalker {
     private AstWalker() {
     }
 
     static void forEachCall(Rule r, java.util.function.Consumer<Call> f) {
+      forEachTerm(r, t -> {
+        if (t instanceof Call c) {
+          f.accept(c);
+        }
+      });
+    }
+
+    static void forEachTerm(Rule r, java.util.function.Consumer<Term> f) {
       for (Rule x = r; x != null; x = x.elseRule()) {
+        AT.set(x.loc());
         r.args().forEach(t -> term(t, f));
         term(x.key(), f);
         term(x.value(), f);
@@ -266,11 +334,15 @@ final class Compiler {
       }
     }
 
-    static void body(Ast.Body b, java.util.function.Consumer<Call> f) {
+    /** Location of the expression being visited (per thread; compile runs on one thread). */
+    static final ThreadLocal<Ast.Loc> AT = new ThreadLocal<>();
+
+    static void body(Ast.Body b, java.util.function.Consumer<Term> f) {
       if (b == null) {
         return;
       }
       for (Ast.Expr e : b.exprs()) {
+        AT.set(e.loc());
         Ast.ExprKind k = e.kind();
         if (k instanceof Ast.TermExpr t) {
           term(t.term(), f);
@@ -285,6 +357,8 @@ final class Compiler {
           term(s.value(), f);
           term(s.collection(), f);
         } else if (k instanceof Ast.Every ev) {
+          term(ev.key(), f);
+          term(ev.value(), f);
           term(ev.domain(), f);
           body(ev.body(), f);
         }
@@ -294,12 +368,12 @@ final class Compiler {
       }
     }
 
-    static void term(Term t, java.util.function.Consumer<Call> f) {
+    static void term(Term t, java.util.function.Consumer<Term> f) {
       if (t == null) {
         return;
       }
+      f.accept(t);
       if (t instanceof Call c) {
-        f.accept(c);
         c.args().forEach(a -> term(a, f));
       } else if (t instanceof Ref r) {
         term(r.head(), f);
@@ -336,8 +410,11 @@ final class Compiler {
     private final boolean usesClock;
     static final ModuleCtx QUERY_CTX = new ModuleCtx(List.of(), "", Map.of(), Set.of(), null);
 
+    final Map<String, Integer> arities;
+
     Program(RuleNode root, Map<String, Set<String>> ruleNamesByPkg, List<String> packages,
-        List<String> testRules, boolean usesClock) {
+        List<String> testRules, boolean usesClock, Map<String, Integer> arities) {
+      this.arities = arities;
       this.root = root;
       this.ruleNamesByPkg = ruleNamesByPkg;
       this.packages = packages;
@@ -347,7 +424,7 @@ final class Compiler {
 
     @Override
     public PreparedQuery prepare(String query) {
-      Ast.Body body = Parser.parseQuery(query);
+      Ast.Body body = Safety.checkQuery(Parser.parseQuery(query), QUERY_CTX, arities);
       List<String> vars = new ArrayList<>();
       QueryVars.collect(body, vars);
       List<String> out = List.copyOf(vars);

@@ -812,10 +812,14 @@ final class Evaluator {
       throw error("rego_recursion_error", "rule " + node.dataPath() + " is recursive");
     }
     Value v;
+    Ast.Loc saveLoc = loc;
+    String saveFile = file;
     try {
       v = computeRule(node);
     } finally {
       inProgress.remove(node);
+      loc = saveLoc;
+      file = saveFile;
     }
     if (v != null && !overrides.isEmpty()) {
       int n = node.path.size();
@@ -840,12 +844,25 @@ final class Evaluator {
       }
     }
     if (object) {
-      return objectRule(node);
+      Value v = objectRule(node);
+      if (!node.children.isEmpty()) {
+        TreeMap<Value, Value> m = new TreeMap<>(((ObjV) v).map());
+        for (RuleNode c : node.children.values()) {
+          StrV key = new StrV(c.key);
+          Value cv = materialize(c, null);
+          if (cv != null) {
+            m.put(key, m.containsKey(key) ? merge(m.get(key), cv) : cv);
+          }
+        }
+        v = new ObjV(m);
+      }
+      return v;
     }
     if (set) {
       TreeSet<Value> out = new TreeSet<>();
       for (CRule cr : node.rules) {
         Frame f = new Frame(cr.ctx());
+        at(cr.ctx(), cr.rule());
         enter();
         try {
           evalBody(cr.rule().body().exprs(), 0, f, () -> evalTerm(cr.rule().key(), f, v -> {
@@ -859,13 +876,19 @@ final class Evaluator {
       return new SetV(out);
     }
     Value result = null;
+    boolean resultFromElse = false;
     for (CRule cr : node.rules) {
-      Value v = completeChain(cr);
+      boolean[] fromElse = {false};
+      Value v = completeChain(cr, fromElse);
       if (v != null) {
         if (result != null && !result.equals(v)) {
-          throw conflict("complete rules must not produce multiple outputs");
+          // OPA words a conflict between an else value and a later plain rule differently
+          throw conflict(resultFromElse && !fromElse[0]
+              ? "complete rules must not produce multiple outputs"
+              : "rule " + node.dataPath() + " produced conflicting values");
         }
         result = v;
+        resultFromElse = fromElse[0];
       }
     }
     if (result == null && node.defaultRule != null) {
@@ -876,6 +899,11 @@ final class Evaluator {
     return result;
   }
 
+  private void at(ModuleCtx ctx, Rule r) {
+    file = ctx.file();
+    loc = r.loc();
+  }
+
   private void enter() {
     if (++depth > MAX_DEPTH) {
       depth = 0;
@@ -884,11 +912,13 @@ final class Evaluator {
   }
 
   /** Value of one complete rule with its else chain, or null. */
-  private Value completeChain(CRule cr) {
+  private Value completeChain(CRule cr, boolean[] fromElse) {
     for (Rule r = cr.rule(); r != null; r = r.elseRule()) {
+      fromElse[0] = r != cr.rule();
       Frame f = new Frame(cr.ctx());
       Value[] found = new Value[1];
       Rule rule = r;
+      at(cr.ctx(), r);
       enter();
       try {
         evalBody(r.body().exprs(), 0, f, () -> {
@@ -923,6 +953,7 @@ final class Evaluator {
       Rule r = cr.rule();
       List<Term> suffix = cr.suffix();
       Value[] keys = new Value[suffix.size()];
+      at(cr.ctx(), r);
       enter();
       try {
         evalBody(r.body().exprs(), 0, f, () -> evalTerms(suffix, 0, keys, f, () -> {
@@ -946,6 +977,19 @@ final class Evaluator {
       }
     }
     return (Value) freeze(root);
+  }
+
+  /** Deep merge of two objects (b wins for non-object leaves). */
+  private static Value merge(Value a, Value b) {
+    if (a instanceof ObjV x && b instanceof ObjV y) {
+      TreeMap<Value, Value> m = new TreeMap<>(x.map());
+      for (Map.Entry<Value, Value> e : y.map().entrySet()) {
+        Value old = m.get(e.getKey());
+        m.put(e.getKey(), old == null ? e.getValue() : merge(old, e.getValue()));
+      }
+      return new ObjV(m);
+    }
+    return b;
   }
 
   @SuppressWarnings("unchecked")
@@ -1172,12 +1216,13 @@ final class Evaluator {
     if (!mocks.isEmpty()) {
       Object mock = mocks.get(resolved);
       if (mock != null) {
-        return callMock(mock, c, f, k);
+        return callMock(mock, resolved, c, f, k);
       }
     }
     if (fnNode != null && !fnNode.functions.isEmpty()) {
       int n = fnNode.functions.get(0).rule().args().size();
-      return callWith(c, n, f, k, args -> userCall(fnNode, resolved, args));
+      boolean legacy = c.args().size() == n + 1;
+      return callWith(c, n, f, k, args -> userCall(fnNode, resolved, args, legacy));
     }
     if (fnNode != null) {
       // a call of a rule that is not a function
@@ -1245,7 +1290,7 @@ final class Evaluator {
     }
   }
 
-  private boolean callMock(Object mock, Call c, Frame f, VK k) {
+  private boolean callMock(Object mock, String mocked, Call c, Frame f, VK k) {
     if (mock instanceof Value v) {
       int n = c.args().size();
       String name = c.name();
@@ -1263,9 +1308,9 @@ final class Evaluator {
     String target = ((FnRef) mock).name();
     Call replaced = new Call(refOf(target), c.args());
     Map<String, Object> save = mocks;
-    // the replacement itself is not mocked by the same entry (avoids infinite recursion)
+    // inside the replacement the mocked function is the original again (a mock may call it)
     Map<String, Object> inner = new HashMap<>(mocks);
-    inner.remove(target);
+    inner.remove(mocked);
     mocks = Map.copyOf(inner);
     try {
       return evalCall(replaced, f, v -> {
@@ -1291,9 +1336,23 @@ final class Evaluator {
     return new Ref(new Var(parts[0]), p);
   }
 
-  private Value userCall(RuleNode node, String name, Value[] args) {
+  private Value userCall(RuleNode node, String name, Value[] args, boolean legacy) {
+    Ast.Loc saveLoc = loc;
+    String saveFile = file;
+    try {
+      return userCall0(node, name, args, legacy);
+    } finally {
+      loc = saveLoc;
+      file = saveFile;
+    }
+  }
+
+  private Value userCall0(RuleNode node, String name, Value[] args, boolean legacy) {
     Value result = null;
     for (CRule cr : node.functions) {
+      if (cr == node.defaultFunction) {
+        continue;
+      }
       Value v = null;
       for (Rule r = cr.rule(); r != null; r = r.elseRule()) {
         Frame f = new Frame(cr.ctx());
@@ -1303,6 +1362,7 @@ final class Evaluator {
         for (Term p : params) {
           declarePattern(p, f);
         }
+        at(cr.ctx(), r);
         enter();
         try {
           unifyArgs(params, args, 0, f, () -> evalBody(rule.body().exprs(), 0, f, () -> {
@@ -1321,10 +1381,15 @@ final class Evaluator {
       }
       if (v != null) {
         if (result != null && !result.equals(v)) {
-          throw conflict("functions must not produce multiple outputs for same inputs");
+          throw conflict(legacy ? "functions must not produce multiple outputs for same inputs"
+              : "function " + name + " produced conflicting values for the same inputs");
         }
         result = v;
       }
+    }
+    if (result == null && node.defaultFunction != null) {
+      Term vt = node.defaultFunction.rule().value();
+      result = vt == null ? Value.TRUE : single(vt, new Frame(node.defaultFunction.ctx()));
     }
     return result;
   }

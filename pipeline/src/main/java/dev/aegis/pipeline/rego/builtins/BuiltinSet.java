@@ -14,5 +14,10 @@ public final class BuiltinSet {
     Membership.register(r);
     Aggregates.register(r);
     Arrays.register(r);
+    Strings.register(r);
+    Regex.register(r);
+    Glob.register(r);
+    Objects.register(r);
+    Encoding.register(r);
   }
 }
