@@ -91,6 +91,7 @@ final class Encoding {
     r.add("urlquery.decode", 1, (ctx, a) ->
         Args.s(queryUnescape(Args.str("urlquery.decode", a, 0))));
     r.add("urlquery.encode_object", 1, (ctx, a) -> encodeObject(a));
+    r.add("urlquery.decode_object", 1, (ctx, a) -> decodeObject(Args.str("urlquery.decode_object", a, 0)));
   }
 
   static byte[] utf8(String s) {
@@ -287,6 +288,35 @@ final class Encoding {
       }
     }
     return string(out.toByteArray());
+  }
+
+  /** Go's url.ParseQuery: {key: [values...]} in order of appearance. */
+  private static Value decodeObject(String q) {
+    TreeMap<Value, List<Value>> m = new TreeMap<>();
+    for (String part : Strings.split(q, "&")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      if (part.indexOf(';') >= 0) {
+        throw BuiltinError.builtin("urlquery.decode_object", "invalid semicolon separator in query");
+      }
+      int eq = part.indexOf('=');
+      String k = eq < 0 ? part : part.substring(0, eq);
+      String v = eq < 0 ? "" : part.substring(eq + 1);
+      Value key = Args.s(unescapeFor("urlquery.decode_object", k));
+      m.computeIfAbsent(key, x -> new ArrayList<>()).add(Args.s(unescapeFor("urlquery.decode_object", v)));
+    }
+    TreeMap<Value, Value> out = new TreeMap<>();
+    m.forEach((k, v) -> out.put(k, new ArrV(v)));
+    return Objects.obj(out);
+  }
+
+  private static String unescapeFor(String name, String s) {
+    try {
+      return queryUnescape(s);
+    } catch (dev.aegis.pipeline.rego.RegoError e) {
+      throw BuiltinError.builtin(name, e.detail().substring(e.detail().indexOf(": ") + 2));
+    }
   }
 
   private static int charIndex(String s, int byteIndex) {
