@@ -221,7 +221,7 @@ final class Arithmetic {
     BigInteger from = Args.bigInt(name, a, 0);
     BigInteger to = Args.bigInt(name, a, 1);
     if (step.signum() <= 0) {
-      throw BuiltinError.builtin(name, "step must be a positive number above zero");
+      throw BuiltinError.builtin(name, "step must be a positive integer");
     }
     List<Value> out = new ArrayList<>();
     if (from.bitLength() < 63 && to.bitLength() < 63 && step.bitLength() < 62) {

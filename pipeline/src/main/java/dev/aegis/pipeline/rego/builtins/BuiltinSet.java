@@ -29,5 +29,6 @@ public final class BuiltinSet {
     Bits.register(r);
     Semver.register(r);
     Graph.register(r);
+    Rand.register(r);
   }
 }

@@ -90,6 +90,6 @@ class ArithmeticTest {
     assertThat(error("numbers.range", num("1.5"), n(2)).detail())
         .isEqualTo("numbers.range: operand 1 must be integer number but got floating-point number");
     assertThat(error("numbers.range_step", n(1), n(2), n(0)).detail())
-        .isEqualTo("numbers.range_step: step must be a positive number above zero");
+        .isEqualTo("numbers.range_step: step must be a positive integer");
   }
 }

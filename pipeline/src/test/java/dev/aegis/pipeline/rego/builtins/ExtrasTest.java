@@ -72,4 +72,16 @@ class ExtrasTest {
     assertThat(error("net.cidr_contains_matches", j("[1]"), s("1.1.1.1")).detail())
         .isEqualTo("net.cidr_contains_matches: operand 1: element must be string or non-empty array");
   }
+
+  @Test
+  void randIntnIsStableWithinAQuery() {
+    dev.aegis.pipeline.rego.BuiltinContext ctx = new dev.aegis.pipeline.rego.BuiltinContext(NOW);
+    dev.aegis.pipeline.rego.Builtin f = dev.aegis.pipeline.rego.Builtins.get("rand.intn").fn();
+    Value first = f.call(ctx, new Value[] {s("k"), n(-1000)});
+    assertThat(((Value.NumV) first).value().intValue()).isBetween(0, 999);
+    for (int i = 0; i < 20; i++) {
+      assertThat(f.call(ctx, new Value[] {s("k"), n(1000)})).isEqualTo(first);
+    }
+    assertThat(f.call(ctx, new Value[] {s("k"), n(0)})).isEqualTo(n(0));
+  }
 }
