@@ -46,7 +46,7 @@ class ObjectsEncodingTest {
     assertThat(callJson("object.subset", "[1,2,3,4]", "[2,4]")).isEqualTo(Value.FALSE);
     assertThat(call("object.subset", j("[1,2,3]"), set(n(3), n(1)))).isEqualTo(Value.TRUE);
     assertThat(errorJson("object.subset", "{}", "[]").detail())
-        .isEqualTo("object.subset: both arguments to object.subset must be of the same type or array and set");
+        .isEqualTo("object.subset: both arguments object.subset must be of the same type or array and set");
   }
 
   @Test
