@@ -65,6 +65,10 @@ class RegexGlobTest {
     assertThat(call("glob.match", s("*"), Value.NULL, s("foo.bar"))).isEqualTo(Value.TRUE);
     assertThat(call("glob.match", s("[!abc]at"), j("[]"), s("cat"))).isEqualTo(Value.FALSE);
     assertThat(call("glob.match", s("[a-c]at"), j("[]"), s("bat"))).isEqualTo(Value.TRUE);
+    assertThat(call("glob.match", s("[!a-c]at"), j("[]"), s("bat"))).isEqualTo(Value.FALSE);
+    assertThat(call("glob.match", s("[ab-]x"), j("[]"), s("-x"))).isEqualTo(Value.TRUE);
+    assertThat(call("glob.match", s("[\\]]"), j("[]"), s("]"))).isEqualTo(Value.TRUE);
+    assertThat(error("glob.match", s("[a-cx]"), j("[]"), s("a")).code()).isEqualTo("eval_builtin_error");
     assertThat(call("glob.match", s("{cat,bat,[fr]at}"), j("[]"), s("rat"))).isEqualTo(Value.TRUE);
     assertThat(call("glob.match", s("?"), Value.NULL, s(""))).isEqualTo(Value.FALSE);
     assertThat(call("glob.match", s("a/**/b"), Value.NULL, s("a/b"))).isEqualTo(Value.FALSE);
