@@ -17,6 +17,13 @@ class RegexGlobTest {
     assertThat(call("regex.match", s("^[[:alpha:]]+$"), s("abC"))).isEqualTo(Value.TRUE);
     assertThat(call("regex.match", s("(?P<word>x)"), s("x"))).isEqualTo(Value.TRUE);
     assertThat(call("regex.match", s("[[]"), s("["))).isEqualTo(Value.TRUE);
+    assertThat(call("regex.match", s("^{.*}$"), s("{x}"))).isEqualTo(Value.TRUE);
+    assertThat(call("regex.match", s("^a{2}$"), s("aa"))).isEqualTo(Value.TRUE);
+    assertThat(call("regex.match", s("^\\101$"), s("A"))).isEqualTo(Value.TRUE);
+    assertThat(call("regex.match", s("^\\p{Greek}+$"), s("αβγ"))).isEqualTo(Value.TRUE);
+    assertThat(call("regex.match", s("^\\pL\\p{^Greek}$"), s("aa"))).isEqualTo(Value.TRUE);
+    assertThat(call("regex.match", s("^[[:^word:]]$"), s("_"))).isEqualTo(Value.FALSE);
+    assertThat(call("regex.match", s("[a&&b]"), s("&"))).isEqualTo(Value.TRUE);
     assertThat(error("regex.match", s("(abc"), s("x")).detail()).startsWith("regex.match: error parsing regexp");
     assertThat(error("regex.match", n(1), s("x")).detail())
         .isEqualTo("regex.match: operand 1 must be string but got number");
@@ -42,6 +49,10 @@ class RegexGlobTest {
     assertThat(rego(call("regex.split", s("x*"), s("xaxb")))).isEqualTo("[\"\", \"a\", \"b\"]");
     assertThat(call("regex.replace", s("-ab-axxb-"), s("a(x*)b"), s("${1}W"))).isEqualTo(s("-W-xxW-"));
     assertThat(call("regex.replace", s("abc"), s("(?P<l>b)"), s("[$l]"))).isEqualTo(s("a[b]c"));
+    assertThat(call("regex.replace", s("John Smith"), s("(?P<first_name>\\w+) (?P<last>\\w+)"),
+        s("${last}, ${first_name}"))).isEqualTo(s("Smith, John"));
+    assertThat(call("regex.replace", s("baaac"), s("a*"), s("X"))).isEqualTo(s("XbXcX"));
+    assertThat(call("regex.replace", s("foo"), s("(foo)"), s("$1$1"))).isEqualTo(s("foofoo"));
     assertThat(call("regex.replace", s("abc"), s("z"), s("y"))).isEqualTo(s("abc"));
   }
 
