@@ -52,7 +52,7 @@ final class Glob {
       if (p instanceof String err) {
         throw BuiltinError.builtin("glob.match", err);
       }
-      return Value.bool(((Pattern) p).matcher(s).matches());
+      return Value.bool(((Pattern) p).matcher(BoundedInput.of(s, "glob.match")).matches());
     });
     r.add("glob.quote_meta", 1, (ctx, a) -> {
       String s = Args.str("glob.quote_meta", a, 0);

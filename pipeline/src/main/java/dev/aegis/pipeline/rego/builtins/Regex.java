@@ -42,7 +42,7 @@ final class Regex {
       int n = Args.integer(name, a, 2);
       Pattern p = pattern(name, ctx, pat);
       List<Value> out = new ArrayList<>();
-      for (int[] m : findAll(p, s, n)) {
+      for (int[] m : findAll(name, p, s, n)) {
         out.add(Args.s(s.substring(m[0], m[1])));
       }
       return new Value.ArrV(out);
@@ -54,7 +54,7 @@ final class Regex {
       int n = Args.integer(name, a, 2);
       Pattern p = pattern(name, ctx, pat);
       List<Value> out = new ArrayList<>();
-      for (int[] m : findAll(p, s, n)) {
+      for (int[] m : findAll(name, p, s, n)) {
         List<Value> groups = new ArrayList<>(m.length / 2);
         for (int g = 0; g < m.length; g += 2) {
           groups.add(m[g] < 0 ? StrV.EMPTY : Args.s(s.substring(m[g], m[g + 1])));
@@ -74,7 +74,7 @@ final class Regex {
       }
       int beg = 0;
       int end = 0;
-      for (int[] m : findAll(p, s, -1)) {
+      for (int[] m : findAll("regex.split", p, s, -1)) {
         end = m[0];
         if (m[1] != 0) {
           out.add(Args.s(s.substring(beg, end)));
@@ -93,7 +93,7 @@ final class Regex {
       Compiled c = compiled("regex.replace", pat);
       StringBuilder sb = new StringBuilder(s.length());
       int last = 0;
-      for (int[] m : findAll(c.pattern(), s, -1)) {
+      for (int[] m : findAll("regex.replace", c.pattern(), s, -1)) {
         sb.append(s, last, m[0]);
         expand(sb, repl, s, m, c.names());
         last = m[1];
@@ -120,14 +120,14 @@ final class Regex {
       }
       Pattern p = ctx.<List<String>, Pattern>memo(List.of("regex.template", tpl, start, end),
           k -> template(name, tpl, start.charAt(0), end.charAt(0)));
-      return Value.bool(p.matcher(s).find());
+      return Value.bool(p.matcher(BoundedInput.of(s, name)).find());
     });
   }
 
   private static Value match(String name, BuiltinContext ctx, Value[] a) {
     String pat = Args.str(name, a, 0);
     String s = Args.str(name, a, 1);
-    return Value.bool(pattern(name, ctx, pat).matcher(s).find());
+    return Value.bool(pattern(name, ctx, pat).matcher(BoundedInput.of(s, name)).find());
   }
 
   /** The compiled pattern, memoised per query; a syntax error is a built-in error. */
@@ -429,12 +429,12 @@ final class Regex {
    * Go's FindAll: match positions as {start, end, g1start, g1end, ...}; an empty match right
    * after the previous match is skipped; {@code n < 0} means all.
    */
-  static List<int[]> findAll(Pattern p, String s, int n) {
+  static List<int[]> findAll(String name, Pattern p, String s, int n) {
     List<int[]> out = new ArrayList<>();
     if (n == 0) {
       return out;
     }
-    Matcher m = p.matcher(s);
+    Matcher m = p.matcher(BoundedInput.of(s, name));
     int prevEnd = -1;
     while (m.find()) {
       if (m.start() == m.end() && m.start() == prevEnd) {

@@ -93,4 +93,20 @@ class RegexGlobTest {
         .isEqualTo("glob.match: operand 2 must be one of {array, null} but got number");
     assertThat(call("glob.quote_meta", s("*.github.com"))).isEqualTo(s("\\*.github.com"));
   }
+
+  @Test
+  void catastrophicBacktrackingIsCutOff() {
+    StringBuilder csv = new StringBuilder("0");
+    for (int i = 1; i < 30; i++) {
+      csv.append(',').append(i);
+    }
+    long t0 = System.nanoTime();
+    assertThat(error("regex.match", s("^(.*?,){11}P"), s(csv.toString())).detail())
+        .isEqualTo("regex.match: regular expression too expensive to evaluate");
+    assertThat(System.nanoTime() - t0).isLessThan(500_000_000L);
+    // linear work on a large input stays within the budget
+    String big = "x".repeat(200_000) + "needle";
+    assertThat(call("regex.match", s("ne+dle$"), s(big))).isEqualTo(Value.TRUE);
+    assertThat(rego(call("regex.find_n", s("[a-z]+"), s("ab cd"), n(-1)))).isEqualTo("[\"ab\", \"cd\"]");
+  }
 }
