@@ -78,7 +78,23 @@ final class Args {
     if (!n.isInteger()) {
       throw notInteger(name, i + 1);
     }
+    if (Arithmetic.huge(n.value())) {
+      throw BuiltinError.builtin(name, "operand " + (i + 1) + " is too large");
+    }
     return n.value().toBigInteger();
+  }
+
+  /** The value as a long if it is an integer in range, else null (never expands huge values). */
+  static Long longExact(NumV n) {
+    java.math.BigDecimal v = n.value();
+    if (v.precision() - (long) v.scale() > 19 || !n.isInteger()) {
+      return v.signum() == 0 ? 0L : null;
+    }
+    try {
+      return v.setScale(0, java.math.RoundingMode.UNNECESSARY).longValueExact();
+    } catch (ArithmeticException e) {
+      return null;
+    }
   }
 
   static RegoError notInteger(String name, int pos) {

@@ -166,6 +166,9 @@ final class Strings {
     } else {
       throw Args.operandErr("format_int", 2, "must be one of {2, 8, 10, 16}");
     }
+    if (Arithmetic.huge(in.value())) {
+      throw BuiltinError.builtin("format_int", "operand 1 is too large");
+    }
     BigInteger i = in.value().toBigInteger();
     return Args.s(i.toString(radix));
   }
