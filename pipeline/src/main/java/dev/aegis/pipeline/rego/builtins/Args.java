@@ -120,6 +120,21 @@ final class Args {
     return BuiltinError.type(name + ": operand " + pos + " " + text);
   }
 
+  /** Longest string a built-in may build (replacements can multiply their input). */
+  static final int MAX_RESULT_CHARS = 16 * 1024 * 1024;
+
+  /** Fails when a result under construction outgrows {@link #MAX_RESULT_CHARS}. */
+  static void checkSize(String name, StringBuilder sb) {
+    if (sb.length() > MAX_RESULT_CHARS) {
+      throw tooLarge(name);
+    }
+  }
+
+  static RegoError tooLarge(String name) {
+    return BuiltinError.builtin(name, "result too large (more than " + MAX_RESULT_CHARS
+        + " characters)");
+  }
+
   static StrV s(String v) {
     return v.isEmpty() ? StrV.EMPTY : new StrV(v);
   }

@@ -96,6 +96,7 @@ final class Regex {
       for (int[] m : findAll("regex.replace", c.pattern(), s, -1)) {
         sb.append(s, last, m[0]);
         expand(sb, repl, s, m, c.names());
+        Args.checkSize("regex.replace", sb);
         last = m[1];
       }
       if (last == 0 && sb.length() == 0) {

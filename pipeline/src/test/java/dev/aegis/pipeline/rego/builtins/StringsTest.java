@@ -114,4 +114,15 @@ class StringsTest {
     assertThat(call("trim_suffix", s("foo.bar"), s(".bar"))).isEqualTo(s("foo"));
     assertThat(call("trim_space", s(" \t hi \n\u00a0"))).isEqualTo(s("hi"));
   }
+
+  @Test
+  void replacementsCannotGrowWithoutBound() {
+    String big = "ab".repeat(100_000);
+    String repl = "x".repeat(200);
+    assertThat(error("replace", s(big), s("a"), s(repl)).detail())
+        .isEqualTo("replace: result too large (more than 16777216 characters)");
+    assertThat(error("replace", s(big), s(""), s(repl)).detail()).startsWith("replace: result too large");
+    assertThat(error("regex.replace", s(big), s("a"), s(repl)).detail()).startsWith("regex.replace: result too large");
+    assertThat(((Value.StrV) call("replace", s(big), s("a"), s("c"))).value()).hasSize(200_000);
+  }
 }
