@@ -37,6 +37,11 @@ class StringsTest {
     assertThat(sprintf("%d", "[1, \"x\"]")).isEqualTo("1%!(EXTRA string=x)");
     assertThat(sprintf("100%%", "[]")).isEqualTo("100%");
     assertThat(sprintf("%8.3f|", "[3.14159]")).isEqualTo("   3.142|");
+    assertThat(sprintf("%-5s|%5s|%05s", "[\"ab\", \"cd\", \"ef\"]")).isEqualTo("ab   |   cd|000ef");
+    assertThat(sprintf("%*d|", "[4, 7]")).isEqualTo("   7|");
+    assertThat(sprintf("%*d", "[99999999, 7]")).isEqualTo("%!(BADWIDTH)7");
+    assertThat(sprintf("%c%c", "[65, -1]")).isEqualTo("A\ufffd");
+    assertThat(sprintf("%x|%X|% x", "[\"hi\", \"hi\", \"hi\"]")).isEqualTo("6869|6869|68 69");
     assertThat(error("sprintf", s("%v"), s("x")).detail())
         .isEqualTo("sprintf: operand 2 must be array but got string");
   }
