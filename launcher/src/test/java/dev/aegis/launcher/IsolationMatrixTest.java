@@ -463,6 +463,13 @@ class IsolationMatrixTest {
         "sso_not_configured"))));
     m.put("GET /auth/sso/:provider/callback", new Spec(PUBLIC, false, t -> List.of(t.anon("b_provider_guessed_state",
         "GET", "/auth/sso/" + t.slugB + "/callback?code=x&state=" + rnd(), null, Map.of(), 400, "invalid_state"))));
+    // ---- OPA bundle of the caller's ACTIVE policy only (A has none here: 404, never B's bundle)
+    for (String path : new String[] {"/policy/bundle", "/policy/bundle.tar.gz"}) {
+      m.put("GET " + path, new Spec(READERS, false, t -> List.of(
+          t.a("own_policy_only", "GET", path, null, 404, "policy_not_found"),
+          new Call("b_tenant_header", "GET", path, null, Http.bearer(t.adminA, "X-Tenant-ID", t.tenantB), 403,
+              "tenant_mismatch", x -> {}))));
+    }
     // ---- execute (stage 3 looks the agent up in the caller's tenant only)
     m.put("POST /execute", new Spec(EXECUTORS, false, t -> List.of(
         new Call("a_admin_b_agent", "POST", "/execute", t.execBody(),
