@@ -129,6 +129,11 @@ public final class AegisNode implements AutoCloseable {
     return out;
   }
 
+  /** Every tenant's compiled active and shadow policy in this process (stage 4's source). */
+  public dev.aegis.verticles.policy.TenantPolicyRegistry tenantPolicies() {
+    return services.tenantPolicies();
+  }
+
   /** The admin password generated on first start (null when it was given or already seeded). */
   public String seededPassword() {
     return seededPassword;
@@ -240,8 +245,11 @@ public final class AegisNode implements AutoCloseable {
     EvidenceKeys evidenceKeys = new EvidenceKeys(evidence);
     await(evidenceKeys.load());
     bus.subscribe(dev.aegis.verticles.http.KeyRoutes.EVIDENCE_KEYS_CHANNEL, m -> evidenceKeys.load());
+    dev.aegis.verticles.policy.TenantPolicyRegistry tenantPolicies = new dev.aegis.verticles.policy.TenantPolicyRegistry(
+        vertx, new dev.aegis.storage.pg.PgPolicyStore(pool), bus, dev.aegis.pipeline.rego.RegoCompiler::compile);
+    await(tenantPolicies.start(dev.aegis.verticles.policy.TenantPolicyRegistry.REFRESH_MILLIS));
+    resubscribed.accept(tenantPolicies::refresh);
     // ---- policy engine: local, or a remote OPA server (issue #5 item 7, AEGIS_POLICY_MODE) ----
-    dev.aegis.pipeline.ports.TenantPolicySource tenantPolicies = NO_TENANT_POLICIES;
     dev.aegis.pipeline.ports.PolicyEngine policy = cfg.remoteOpa() == null
         ? new PlatformPolicyEngine(new HardDenyPolicy(cfg.gateway().allowedEgressDomains()))
         : remoteOpa(vertx, cfg.remoteOpa(), tenantPolicies, metrics);
@@ -284,20 +292,6 @@ public final class AegisNode implements AutoCloseable {
     node.services = services;
     return node;
   }
-
-  /** Placeholder until the tenant policy registry is wired: no tenant has a policy. */
-  private static final dev.aegis.pipeline.ports.TenantPolicySource NO_TENANT_POLICIES =
-      new dev.aegis.pipeline.ports.TenantPolicySource() {
-        @Override
-        public TenantPolicy active(String tenantId) {
-          return null;
-        }
-
-        @Override
-        public TenantPolicy shadow(String tenantId) {
-          return null;
-        }
-      };
 
   /**
    * The remote OPA engine (AEGIS_POLICY_MODE=remote). Decisions are cached per tenant revision;

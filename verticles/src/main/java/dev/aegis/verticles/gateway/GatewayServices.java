@@ -53,4 +53,4 @@ public record GatewayServices(
     dev.aegis.pipeline.detect.InferenceScanner scanner,
     dev.aegis.pipeline.detect.OutputRedactor redactor,
     Supplier<io.vertx.core.Future<Void>> redisPing,
-    dev.aegis.pipeline.ports.TenantPolicySource tenantPolicies) {}
+    dev.aegis.verticles.policy.TenantPolicyRegistry tenantPolicies) {}
