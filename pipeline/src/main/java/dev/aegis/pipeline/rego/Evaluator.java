@@ -73,7 +73,7 @@ final class Evaluator {
 
   private static final Object UNDEFINED = new Object();
   private static final Map<String, NumV> NUMBERS = new ConcurrentHashMap<>();
-  private static final int MAX_DEPTH = 2_000;
+  private static final int MAX_DEPTH = 200;
 
   private final Program prog;
   private final QueryOptions opts;
@@ -87,6 +87,7 @@ final class Evaluator {
   private Ast.Loc loc = new Ast.Loc(0, 0);
   private String file;
   private int depth;
+  private long steps;
 
   private record Override(List<String> path, Value value) {
   }
@@ -108,6 +109,22 @@ final class Evaluator {
   // ------------------------------------------------------------------ entry points
 
   List<Map<String, Value>> query(Body body, List<String> vars) {
+    try {
+      return query0(body, vars);
+    } catch (StackOverflowError e) {
+      throw new RegoError("eval_budget_error", "evaluation too deeply nested", file, 0, 0);
+    }
+  }
+
+  Value valueAt(List<String> path) {
+    try {
+      return valueAt0(path);
+    } catch (StackOverflowError e) {
+      throw new RegoError("eval_budget_error", "evaluation too deeply nested", file, 0, 0);
+    }
+  }
+
+  private List<Map<String, Value>> query0(Body body, List<String> vars) {
     Frame f = new Frame(Program.QUERY_CTX);
     List<Map<String, Value>> rows = new ArrayList<>();
     evalBody(body.exprs(), 0, f, () -> {
@@ -124,7 +141,7 @@ final class Evaluator {
     return rows;
   }
 
-  Value valueAt(List<String> path) {
+  private Value valueAt0(List<String> path) {
     List<Term> terms = new ArrayList<>(path.size());
     for (String s : path) {
       terms.add(new Str(s));
@@ -200,6 +217,10 @@ final class Evaluator {
   }
 
   private boolean evalExpr(Expr e, Frame f, K k) {
+    if (++steps > opts.maxSteps()) {
+      throw new RegoError("eval_budget_error", "evaluation budget of " + opts.maxSteps()
+          + " steps exceeded", f.ctx.file(), e.loc().line(), 0);
+    }
     Ast.Loc saveLoc = loc;
     String saveFile = file;
     loc = e.loc();
@@ -793,9 +814,11 @@ final class Evaluator {
     }
     for (RuleNode c : node.children.values()) {
       StrV key = new StrV(c.key);
-      Value cv = materialize(c, m.get(key));
+      Value bv = m.get(key);
+      Value cv = materialize(c, bv);
       if (cv != null) {
-        m.put(key, cv);
+        // where base and virtual documents overlap, the base document wins (as in OPA)
+        m.put(key, bv == null || !c.hasRules() ? cv : merge(cv, bv));
       }
     }
     return m.isEmpty() ? Value.EMPTY_OBJECT : new ObjV(m);
@@ -907,7 +930,7 @@ final class Evaluator {
   private void enter() {
     if (++depth > MAX_DEPTH) {
       depth = 0;
-      throw error("eval_builtin_error", "evaluation depth exceeded");
+      throw error("eval_budget_error", "rule evaluation nested deeper than " + MAX_DEPTH);
     }
   }
 
