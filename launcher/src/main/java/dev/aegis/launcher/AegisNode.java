@@ -251,7 +251,7 @@ public final class AegisNode implements AutoCloseable {
     resubscribed.accept(tenantPolicies::refresh);
     // ---- policy engine: local, or a remote OPA server (issue #5 item 7, AEGIS_POLICY_MODE) ----
     dev.aegis.pipeline.ports.PolicyEngine policy = cfg.remoteOpa() == null
-        ? new PlatformPolicyEngine(new HardDenyPolicy(cfg.gateway().allowedEgressDomains()))
+        ? localRego(cfg, tenantPolicies, metrics)
         : remoteOpa(vertx, cfg.remoteOpa(), tenantPolicies, metrics);
     // ---- end policy engine ----
     GatewayServices services = new GatewayServices(cfg.gateway(), pool, identity, registry,
@@ -291,6 +291,35 @@ public final class AegisNode implements AutoCloseable {
     AegisNode node = new AegisNode(vertx, embedded, pool, port, seeded);
     node.services = services;
     return node;
+  }
+
+  /**
+   * The local Rego engine (the default): the platform bundle shipped in the jar, compiled once
+   * here, plus each tenant's live policy from the registry, behind the decision cache. A new
+   * tenant revision frees that tenant's cached decisions at once (the revision is also part of
+   * every key, so an old decision is never served).
+   */
+  private static dev.aegis.pipeline.ports.PolicyEngine localRego(AegisConfig cfg,
+      dev.aegis.verticles.policy.TenantPolicyRegistry tenantPolicies, PrometheusMeterRegistry metrics) {
+    long t0 = System.nanoTime();
+    dev.aegis.pipeline.rego.CompiledPolicy platform =
+        dev.aegis.pipeline.rego.RegoCompiler.compile(dev.aegis.pipeline.policy.PlatformBundle.modules());
+    io.vertx.core.json.JsonArray domains = new io.vertx.core.json.JsonArray();
+    cfg.gateway().allowedEgressDomains().stream().sorted().forEach(domains::add);
+    dev.aegis.pipeline.rego.Value data = dev.aegis.pipeline.rego.Values.fromJava(new io.vertx.core.json.JsonObject()
+        .put("aegis", new io.vertx.core.json.JsonObject().put("config",
+            new io.vertx.core.json.JsonObject().put("allowed_domains", domains))));
+    dev.aegis.pipeline.policy.DecisionCache cache = new dev.aegis.pipeline.policy.DecisionCache(
+        cfg.policyCacheMax(), java.time.Duration.ofMillis(Math.max(1, cfg.policyCacheTtlMillis())));
+    dev.aegis.verticles.opa.DecisionCacheMetrics.bind(cache, metrics, "local");
+    tenantPolicies.onChange(cache::invalidateTenant);
+    LOG.info("Platform policy bundle {} compiled in {} ms", dev.aegis.pipeline.policy.PlatformBundle.revision(),
+        (System.nanoTime() - t0) / 1_000_000);
+    return new dev.aegis.verticles.runtime.RegoPolicyEngine(platform,
+        "platform-" + dev.aegis.pipeline.policy.PlatformBundle.revision(), data, tenantPolicies, cache,
+        cfg.policyCacheTtlMillis() == 0 ? java.time.Duration.ZERO
+            : java.time.Duration.ofMillis(cfg.policyCacheTtlMillis()),
+        dev.aegis.pipeline.ports.ShadowRecorder.NONE, java.time.Clock.systemUTC());
   }
 
   /**

@@ -100,7 +100,8 @@ public final class RegoPolicyEngine implements PolicyEngine {
     TenantPolicy live = tenants.active(in.tenantId());
     String revision = live == null ? platformRevision
         : platformRevision + "+t" + live.revision();
-    boolean cacheable = !platform.usesClock() && (live == null || !live.compiled().usesClock());
+    boolean cacheable = !ttl.isZero() && !platform.usesClock()
+        && (live == null || !live.compiled().usesClock());
     Future<PolicyResult> result;
     try {
       result = cache.get(DecisionCache.key(in, revision), cacheable, ttl,
