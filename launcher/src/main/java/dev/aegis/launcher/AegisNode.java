@@ -265,11 +265,16 @@ public final class AegisNode implements AutoCloseable {
     await(tenantPolicies.start(dev.aegis.verticles.policy.TenantPolicyRegistry.REFRESH_MILLIS));
     resubscribed.accept(tenantPolicies::refresh);
     dev.aegis.verticles.policy.ShadowDecisionWriter shadowWriter = shadowWriter(vertx, pool, metrics);
+    // ---- policy engine: local, or a remote OPA server (issue #5 item 7, AEGIS_POLICY_MODE) ----
+    dev.aegis.pipeline.ports.PolicyEngine policy = cfg.remoteOpa() == null
+        ? new PlatformPolicyEngine(new HardDenyPolicy(cfg.gateway().allowedEgressDomains()))
+        : remoteOpa(vertx, cfg.remoteOpa(), tenantPolicies, metrics);
+    // ---- end policy engine ----
     GatewayServices services = new GatewayServices(cfg.gateway(), pool, identity, registry,
         killSwitches, audit, evidence, evidenceKeys, tokenStore, tokens, apiKeys, new CompositeVerifier(tokens, apiKeys), sessions,
         rotation, once, counters, bus, passwords, view, tenants, agents, limiter,
         new VelocityBehaviorScorer(cfg.gateway().velocityPerMinute()),
-        new PlatformPolicyEngine(new HardDenyPolicy(cfg.gateway().allowedEgressDomains())),
+        policy,
         new HttpToolExecutor(vertx, cfg.gateway().upstreams(), cfg.gateway().upstreamTimeoutMillis(),
             cfg.gateway().upstreamMaxConcurrent()),
         auditSink, metrics, new InferenceScanner(), new OutputRedactor(), redisPing, tenantPolicies);
@@ -351,6 +356,29 @@ public final class AegisNode implements AutoCloseable {
         purgeShadow(store, days);
       }
     });
+  }
+
+  /**
+   * The remote OPA engine (AEGIS_POLICY_MODE=remote). Decisions are cached per tenant revision;
+   * the warm-up result is only logged: while OPA is down, stage 4 fails closed.
+   */
+  private static dev.aegis.pipeline.ports.PolicyEngine remoteOpa(Vertx vertx,
+      dev.aegis.verticles.opa.RemoteOpaConfig opa, dev.aegis.pipeline.ports.TenantPolicySource tenantPolicies,
+      PrometheusMeterRegistry metrics) {
+    dev.aegis.verticles.opa.RemoteOpaPolicyEngine engine = new dev.aegis.verticles.opa.RemoteOpaPolicyEngine(
+        vertx, opa, tenant -> {
+          dev.aegis.pipeline.ports.TenantPolicySource.TenantPolicy p = tenantPolicies.active(tenant);
+          return p == null ? "none" : p.revision();
+        }, metrics);
+    engine.warmUp().onComplete(ar -> {
+      if (ar.succeeded()) {
+        LOG.info("Policy mode remote: OPA at {} is healthy", opa.url());
+      } else {
+        LOG.warn("Policy mode remote: OPA at {} is not healthy yet ({}); /execute fails closed until it is",
+            opa.url(), ar.cause().getMessage());
+      }
+    });
+    return engine;
   }
 
   /**

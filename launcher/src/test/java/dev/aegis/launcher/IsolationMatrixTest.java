@@ -504,6 +504,13 @@ class IsolationMatrixTest {
                   + " WHERE tenant_id = ?::uuid AND action = 'tool_execution' AND tool IS NOT NULL", t.tenantA));
               assertThat(x.raw()).doesNotContain("canaryb.tool");
             }))));
+    // ---- OPA bundle of the caller's ACTIVE policy only (A has none here: 404, never B's bundle)
+    for (String path : new String[] {"/policy/bundle", "/policy/bundle.tar.gz"}) {
+      m.put("GET " + path, new Spec(READERS, false, t -> List.of(
+          t.a("own_policy_only", "GET", path, null, 404, "policy_not_found"),
+          new Call("b_tenant_header", "GET", path, null, Http.bearer(t.adminA, "X-Tenant-ID", t.tenantB), 403,
+              "tenant_mismatch", x -> {}))));
+    }
     // ---- execute (stage 3 looks the agent up in the caller's tenant only)
     m.put("POST /execute", new Spec(EXECUTORS, false, t -> List.of(
         new Call("a_admin_b_agent", "POST", "/execute", t.execBody(),

@@ -814,9 +814,11 @@ final class Evaluator {
     }
     for (RuleNode c : node.children.values()) {
       StrV key = new StrV(c.key);
-      Value cv = materialize(c, m.get(key));
+      Value bv = m.get(key);
+      Value cv = materialize(c, bv);
       if (cv != null) {
-        m.put(key, cv);
+        // where base and virtual documents overlap, the base document wins (as in OPA)
+        m.put(key, bv == null || !c.hasRules() ? cv : merge(cv, bv));
       }
     }
     return m.isEmpty() ? Value.EMPTY_OBJECT : new ObjV(m);

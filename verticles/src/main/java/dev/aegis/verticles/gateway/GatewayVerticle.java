@@ -107,6 +107,7 @@ public final class GatewayVerticle extends VerticleBase {
     new dev.aegis.verticles.http.UserRoutes(vertx, s, auth, audit).mount(router);
     new dev.aegis.verticles.http.TenantRoutes(vertx, s, auth, audit).mount(router);
     new dev.aegis.verticles.sso.SsoRoutes(vertx, s, auth, audit).mount(router);
+    new dev.aegis.verticles.opa.OpaBundleRoutes(vertx, s.tenantPolicies(), auth).mount(router);
     ExecuteHandler execute = new ExecuteHandler(runner(s), c.requestTimeoutMillis(), s.metrics());
     router.post("/execute").handler(execute::handle);
     router.post("/execute/:tool").handler(execute::handle);

@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Merging.</b> The tenant layer can only add: a tenant deny makes the result a deny that
  * forces DENY (hard), a tenant escalate sets the escalate flag; nothing a tenant writes removes a
  * platform deny or hard deny, and the platform's rule id stays the reported one when it denied.
+ * Tenant rule ids are reported with the prefix {@value #TENANT_PREFIX} ({@code tenant.no_prod}),
+ * so a tenant can never pose as a platform rule ({@code hard_deny.*}) in the audit trail.
  *
  * <p><b>Cache.</b> Keyed by the exact action and {@code platformRevision + tenant revision}, so an
  * activation anywhere (which changes the tenant revision) never serves an old decision. A bundle
@@ -52,6 +54,8 @@ public final class RegoPolicyEngine implements PolicyEngine {
 
   /** The platform decision document, under data. */
   public static final String DECISION_PATH = "aegis.platform.decision";
+  /** Prefix of every tenant rule id in results and audit rows. */
+  public static final String TENANT_PREFIX = "tenant.";
 
   private final CompiledPolicy platform;
   private final String platformRevision;
@@ -136,7 +140,7 @@ public final class RegoPolicyEngine implements PolicyEngine {
     addHits(hits, t.escalate(), "escalate");
     boolean deny = TenantDecision.DENY.equals(t.decision());
     boolean platformDecided = !p.allowed() || (p.escalate() && !deny);
-    String ruleId = platformDecided ? p.ruleId() : t.ruleId();
+    String ruleId = platformDecided ? p.ruleId() : tenantId(t.ruleId());
     String reason = platformDecided ? p.reason() : t.reason();
     return new PolicyResult(p.allowed() && !deny, p.hardDeny() || deny,
         p.escalate() || !t.escalate().isEmpty(), ruleId, reason, p.riskAdjustment(),
@@ -146,14 +150,22 @@ public final class RegoPolicyEngine implements PolicyEngine {
   private static void addHits(List<RuleHit> hits, JsonArray entries, String effect) {
     for (Object e : entries) {
       if (e instanceof JsonObject o) {
-        String id = String.valueOf(o.getValue("id", effect));
+        String id = tenantId(String.valueOf(o.getValue("id", effect)));
         hits.add(new RuleHit(id, "tenant_policy", severity(o.getValue("severity")), effect,
             o.getValue("reason") == null ? id : String.valueOf(o.getValue("reason"))));
       } else {
-        String id = String.valueOf(e);
-        hits.add(new RuleHit(id, "tenant_policy", "high", effect, id));
+        String id = tenantId(String.valueOf(e));
+        hits.add(new RuleHit(id, "tenant_policy", "high", effect, String.valueOf(e)));
       }
     }
+  }
+
+  /** The reported id of a tenant rule: always under {@value #TENANT_PREFIX}. */
+  static String tenantId(String id) {
+    if (id == null) {
+      return null;
+    }
+    return id.startsWith(TENANT_PREFIX) ? id : TENANT_PREFIX + id;
   }
 
   private static String severity(Object s) {
@@ -177,7 +189,8 @@ public final class RegoPolicyEngine implements PolicyEngine {
       if (!t.decision().equals(liveDecision)
           && !(TenantDecision.ALLOW.equals(t.decision()))) {
         shadows.record(new ShadowDecision(in.tenantId(), in.requestId(), in.agentId(), in.tool(),
-            shadow.versionId(), shadow.version(), liveDecision, t.decision(), t.ruleId(),
+            shadow.versionId(), shadow.version(), liveDecision, t.decision(),
+            tenantId(t.ruleId()),
             t.reason(), Instant.now(clock)));
       }
     } catch (RuntimeException e) {

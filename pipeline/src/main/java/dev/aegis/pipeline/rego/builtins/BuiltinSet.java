@@ -19,5 +19,10 @@ public final class BuiltinSet {
     Glob.register(r);
     Objects.register(r);
     Encoding.register(r);
+    Net.register(r);
+    Units.register(r);
+    Types.register(r);
+    Crypto.register(r);
+    Time.register(r);
   }
 }

@@ -170,6 +170,14 @@ final class GoFmt {
 
   private static String formatInt(Arg a, int verb, Spec sp) {
     BigInteger v = a.i;
+    if (a.goType.equals("*big.Int")) {
+      // big.Int's own Format: s and v print decimal; anything else it does not know
+      if (verb == 's') {
+        verb = 'd';
+      } else if ("bdoOxXv".indexOf(verb) < 0) {
+        return "%!" + new String(Character.toChars(verb)) + "(big.Int=" + v + ")";
+      }
+    }
     String digits;
     String prefix = "";
     switch (verb) {

@@ -267,7 +267,8 @@ final class Strings {
 
   /**
    * Go's strings.NewReplacer: left to right, at each position the first pattern (in order) that
-   * matches is replaced; replacements are not rescanned. An empty pattern matches between runes.
+   * matches is replaced; replacements are not rescanned. An empty pattern matches between runes,
+   * after which the other patterns are still tried at the same position.
    */
   static String replaceAll(String s, List<String> olds, List<String> news) {
     if (olds.size() == 1) {
@@ -291,12 +292,10 @@ final class Strings {
       if (match >= 0) {
         String o = olds.get(match);
         sb.append(news.get(match));
-        if (!o.isEmpty()) {
-          i += o.length();
-          lastEmpty = false;
-          continue;
-        }
-        lastEmpty = true;
+        // after an empty match, look again at the same position without the empty pattern
+        lastEmpty = o.isEmpty();
+        i += o.length();
+        continue;
       }
       if (i == s.length()) {
         break;

@@ -18,6 +18,8 @@ class StringsTest {
     assertThat(sprintf("hi %v", "[[\"there\", 5, 3.14]]")).isEqualTo("hi [\"there\", 5, 3.14]");
     assertThat(sprintf("%d", "[42]")).isEqualTo("42");
     assertThat(sprintf("%v", "[9223372036854775808]")).isEqualTo("9223372036854775808");
+    assertThat(sprintf("%s", "[123456789123456789123]")).isEqualTo("123456789123456789123");
+    assertThat(sprintf("%f", "[123456789123456789123]")).isEqualTo("%!f(big.Int=123456789123456789123)");
     assertThat(sprintf("%x %X %o %b", "[255, 255, 8, 5]")).isEqualTo("ff FF 10 101");
     assertThat(sprintf("%05d|%-4d|%+d", "[42, 7, 3]")).isEqualTo("00042|7   |+3");
     assertThat(sprintf("%q", "[\"a\\\"b\"]")).isEqualTo("\"a\\\"b\"");
@@ -76,6 +78,8 @@ class StringsTest {
     assertThat(call("replace", s("abc"), s(""), s("-"))).isEqualTo(s("-a-b-c-"));
     assertThat(callJson("strings.replace_n", "{\"a\":\"b\",\"b\":\"c\"}", "\"ab\""))
         .isEqualTo(s("bc"));
+    assertThat(callJson("strings.replace_n", "{\"\":\"X\",\"a\":\"Y\"}", "\"ab\"")).isEqualTo(s("XYXbX"));
+    assertThat(callJson("strings.replace_n", "{\"\":\"-\",\"é\":\"e\"}", "\"aéb\"")).isEqualTo(s("-a-e-b-"));
     assertThat(errorJson("strings.replace_n", "{\"a\":1}", "\"ab\"").detail())
         .isEqualTo("strings.replace_n: operand 1 non-string value found in pattern object");
     assertThat(errorJson("strings.replace_n", "{\"a\":\"1\"}", "1").detail())
