@@ -24,5 +24,7 @@ public final class BuiltinSet {
     Types.register(r);
     Crypto.register(r);
     Time.register(r);
+    Yaml.register(r);
+    Runtime.register(r);
   }
 }

@@ -27,7 +27,9 @@ final class GoFmt {
   private static Arg convert(Value v) {
     if (v instanceof NumV n) {
       BigDecimal d = n.value();
-      if (d.scale() <= 0 || d.signum() == 0 && d.scale() == 0) {
+      // OPA hands Go an int only for plain integer text; "1e3" (negative scale here) and
+      // "1.0" become float64
+      if (d.scale() == 0) {
         BigInteger bi = d.toBigIntegerExact();
         return new Arg(bi.bitLength() < 64 ? "int" : "*big.Int", bi, null, null);
       }

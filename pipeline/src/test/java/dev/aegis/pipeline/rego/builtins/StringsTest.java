@@ -26,6 +26,8 @@ class StringsTest {
     assertThat(sprintf("%v %v", "[true, null]")).isEqualTo("true null");
     assertThat(sprintf("%v", "[{\"a\": [1]}]")).isEqualTo("{\"a\": [1]}");
     assertThat(sprintf("%v", "[2.5]")).isEqualTo("2.5");
+    assertThat(sprintf("%v", "[1e30]")).isEqualTo("1e+30");
+    assertThat(sprintf("%v", "[1.0]")).isEqualTo("1");
     assertThat(sprintf("%v", "[1234567.5]")).isEqualTo("1.2345675e+06");
     assertThat(sprintf("%e", "[1234.5678]")).isEqualTo("1.234568e+03");
     assertThat(sprintf("%g", "[0.00001]")).isEqualTo("1e-05");
@@ -50,6 +52,8 @@ class StringsTest {
     assertThat(call("endswith", s("abc"), s("ab"))).isEqualTo(Value.FALSE);
     assertThat(call("lower", s("AbC"))).isEqualTo(s("abc"));
     assertThat(call("upper", s("AbC"))).isEqualTo(s("ABC"));
+    assertThat(call("upper", s("straße"))).isEqualTo(s("STRAßE"));
+    assertThat(call("lower", s("ÀÉ"))).isEqualTo(s("àé"));
     assertThat(call("format_int", n(255), n(16))).isEqualTo(s("ff"));
     assertThat(call("format_int", num("-5.9"), n(2))).isEqualTo(s("-101"));
     assertThat(error("format_int", n(1), n(3)).detail())
