@@ -129,6 +129,11 @@ public final class AegisNode implements AutoCloseable {
     return out;
   }
 
+  /** Every tenant's compiled active and shadow policy in this process (stage 4's source). */
+  public dev.aegis.verticles.policy.TenantPolicyRegistry tenantPolicies() {
+    return services.tenantPolicies();
+  }
+
   /** The admin password generated on first start (null when it was given or already seeded). */
   public String seededPassword() {
     return seededPassword;
@@ -240,6 +245,10 @@ public final class AegisNode implements AutoCloseable {
     EvidenceKeys evidenceKeys = new EvidenceKeys(evidence);
     await(evidenceKeys.load());
     bus.subscribe(dev.aegis.verticles.http.KeyRoutes.EVIDENCE_KEYS_CHANNEL, m -> evidenceKeys.load());
+    dev.aegis.verticles.policy.TenantPolicyRegistry tenantPolicies = new dev.aegis.verticles.policy.TenantPolicyRegistry(
+        vertx, new dev.aegis.storage.pg.PgPolicyStore(pool), bus, dev.aegis.pipeline.rego.RegoCompiler::compile);
+    await(tenantPolicies.start(dev.aegis.verticles.policy.TenantPolicyRegistry.REFRESH_MILLIS));
+    resubscribed.accept(tenantPolicies::refresh);
     GatewayServices services = new GatewayServices(cfg.gateway(), pool, identity, registry,
         killSwitches, audit, evidence, evidenceKeys, tokenStore, tokens, apiKeys, new CompositeVerifier(tokens, apiKeys), sessions,
         rotation, once, counters, bus, passwords, view, tenants, agents, limiter,
@@ -247,7 +256,7 @@ public final class AegisNode implements AutoCloseable {
         new PlatformPolicyEngine(new HardDenyPolicy(cfg.gateway().allowedEgressDomains())),
         new HttpToolExecutor(vertx, cfg.gateway().upstreams(), cfg.gateway().upstreamTimeoutMillis(),
             cfg.gateway().upstreamMaxConcurrent()),
-        auditSink, metrics, new InferenceScanner(), new OutputRedactor(), redisPing);
+        auditSink, metrics, new InferenceScanner(), new OutputRedactor(), redisPing, tenantPolicies);
     passwords.dummyHash();
 
     // no invalidation may be missed between startup and the first request

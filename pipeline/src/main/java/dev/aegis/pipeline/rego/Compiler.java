@@ -1,13 +1,518 @@
 package dev.aegis.pipeline.rego;
 
+import dev.aegis.pipeline.rego.Ast.Call;
+import dev.aegis.pipeline.rego.Ast.Module;
+import dev.aegis.pipeline.rego.Ast.Ref;
+import dev.aegis.pipeline.rego.Ast.Rule;
+import dev.aegis.pipeline.rego.Ast.RuleKind;
+import dev.aegis.pipeline.rego.Ast.Str;
+import dev.aegis.pipeline.rego.Ast.Term;
+import dev.aegis.pipeline.rego.Ast.Var;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
-/** The compiler behind {@link RegoCompiler} (work in progress). */
+/**
+ * The compiler behind {@link RegoCompiler}: parses every module, builds the rule tree (one node
+ * per ground path under {@code data}), resolves each module's imports and rule names, and runs the
+ * static checks (unknown functions and arity, conflicting rule kinds, multiple defaults, safety of
+ * head variables). The result is immutable.
+ */
 final class Compiler {
   private Compiler() {
   }
 
   static CompiledPolicy compile(Map<String, String> modules) {
-    throw new UnsupportedOperationException("Rego evaluator not implemented yet");
+    List<Module> parsed = new ArrayList<>();
+    List<String> files = new ArrayList<>();
+    for (Map.Entry<String, String> e : new TreeMap<>(modules).entrySet()) {
+      parsed.add(Parser.parseModule(e.getValue(), e.getKey()));
+      files.add(e.getKey());
+    }
+    return compileModules(parsed, files);
+  }
+
+  static CompiledPolicy compileModules(List<Module> parsed, List<String> files) {
+    RuleNode root = new RuleNode("data", null, List.of());
+    Map<String, Set<String>> ruleNamesByPkg = new HashMap<>();
+    List<ModuleCtx> ctxs = new ArrayList<>();
+    List<String> packages = new ArrayList<>();
+    for (int m = 0; m < parsed.size(); m++) {
+      Module mod = parsed.get(m);
+      List<String> pkg = pkgPath(mod.pkg());
+      String pkgName = String.join(".", pkg);
+      if (!packages.contains(pkgName)) {
+        packages.add(pkgName);
+      }
+      Set<String> names = ruleNamesByPkg.computeIfAbsent(pkgName, k -> new HashSet<>());
+      for (Rule r : mod.rules()) {
+        names.add(r.name());
+      }
+      Map<String, Ref> imports = new HashMap<>();
+      for (Ast.Import im : mod.imports()) {
+        String root0 = im.path().head() instanceof Var v ? v.name() : "";
+        if (root0.equals("future") || root0.equals("rego")) {
+          continue;
+        }
+        if (!root0.equals("data") && !root0.equals("input")) {
+          throw new RegoError("rego_compile_error", "invalid import " + im.path()
+              + ": must begin with input or data", files.get(m), im.loc().line(),
+              im.loc().column());
+        }
+        String alias = im.alias();
+        if (alias == null) {
+          List<Term> p = im.path().path();
+          if (p.isEmpty()) {
+            alias = root0;
+          } else if (p.get(p.size() - 1) instanceof Str s) {
+            alias = s.value();
+          } else {
+            throw new RegoError("rego_compile_error", "invalid import path", files.get(m),
+                im.loc().line(), im.loc().column());
+          }
+        }
+        imports.put(alias, im.path());
+      }
+      ctxs.add(new ModuleCtx(pkg, pkgName, imports, names, files.get(m)));
+    }
+    List<String> testRules = new ArrayList<>();
+    boolean[] usesClock = {false};
+    Map<String, Integer> arities = new HashMap<>();
+    for (int m = 0; m < parsed.size(); m++) {
+      for (Rule r : parsed.get(m).rules()) {
+        if (r.kind() == RuleKind.FUNCTION) {
+          List<String> p = new ArrayList<>(ctxs.get(m).pkg());
+          p.add(r.name());
+          for (Term t : r.head().path()) {
+            if (t instanceof Str s) {
+              p.add(s.value());
+            }
+          }
+          arities.put(String.join(".", p), r.args().size());
+        }
+      }
+    }
+    for (int m = 0; m < parsed.size(); m++) {
+      Module mod = parsed.get(m);
+      ModuleCtx ctx = ctxs.get(m);
+      for (Rule r0 : mod.rules()) {
+        scanCalls(r0, ctx, usesClock);
+        scanPerRequestInput(r0, ctx, usesClock);
+        Rule r = Safety.check(r0, ctx, arities);
+        addRule(root, ctx, r, testRules);
+      }
+    }
+    checkTree(root);
+    return new Program(root, ruleNamesByPkg, List.copyOf(packages), List.copyOf(testRules),
+        usesClock[0], Map.copyOf(arities));
+  }
+
+  private static List<String> pkgPath(Ref pkg) {
+    List<String> out = new ArrayList<>();
+    // package refs are parsed with head "data" or the first name; normalise to names after data
+    if (pkg.head() instanceof Var v && !v.name().equals("data")) {
+      out.add(v.name());
+    }
+    for (Term t : pkg.path()) {
+      if (t instanceof Str s) {
+        out.add(s.value());
+      } else {
+        throw new RegoError(RegoError.PARSE, "package path must be a string path", null, 0, 0);
+      }
+    }
+    return out;
+  }
+
+  private static void addRule(RuleNode root, ModuleCtx ctx, Rule r, List<String> testRules) {
+    RuleNode node = root;
+    for (String p : ctx.pkg()) {
+      node = node.child(p);
+    }
+    List<Term> headPath = new ArrayList<>();
+    headPath.add(new Str(r.name()));
+    headPath.addAll(r.head().path());
+    int i = 0;
+    while (i < headPath.size() && headPath.get(i) instanceof Str s) {
+      // a ground string segment; for object rules the last segment stays dynamic only if it
+      // is not ground, so plain "p[\"a\"] := 1" is a complete rule at p.a
+      node = node.child(s.value());
+      i++;
+    }
+    List<Term> suffix = List.copyOf(headPath.subList(i, headPath.size()));
+    CRule cr = new CRule(r, ctx, suffix, node);
+    if (r.kind() == RuleKind.FUNCTION && r.isDefault()) {
+      if (node.defaultFunction != null) {
+        throw new RegoError("rego_type_error", "multiple default functions " + node.dataPath()
+            + " found", ctx.file(), r.loc().line(), r.loc().column());
+      }
+      node.defaultFunction = cr;
+      node.functions.add(0, cr);
+    } else if (r.kind() == RuleKind.FUNCTION) {
+      node.functions.add(cr);
+    } else if (r.isDefault()) {
+      if (node.defaultRule != null) {
+        throw new RegoError("rego_type_error", "multiple default rules " + node.dataPath()
+            + " found", ctx.file(), r.loc().line(), r.loc().column());
+      }
+      node.defaultRule = cr;
+    } else {
+      node.rules.add(cr);
+    }
+    if (r.name().startsWith("test_") && suffix.isEmpty() && r.kind() != RuleKind.FUNCTION
+        && !testRules.contains(node.dataPath())) {
+      testRules.add(node.dataPath().substring("data.".length()));
+    }
+  }
+
+  /** Checks built-in names and arities; notes use of the clock. */
+  private static void scanCalls(Rule r, ModuleCtx ctx, boolean[] usesClock) {
+    AstWalker.forEachCall(r, c -> {
+      String name = c.name();
+      if (name == null) {
+        return;
+      }
+      if (name.equals("time.now_ns") || name.startsWith("rand.") || name.equals("uuid.rfc4122")
+          || name.equals("http.send")) {
+        usesClock[0] = true;
+      }
+      String first = name.contains(".") ? name.substring(0, name.indexOf('.')) : name;
+      if (first.equals("data") || ctx.imports().containsKey(first)
+          || ctx.ruleNames().contains(first)) {
+        return;
+      }
+      if (Evaluator.isSpecialBuiltin(name)) {
+        return;
+      }
+      Builtins.Def def = Builtins.get(name);
+      if (def == null) {
+        Ast.Loc at = AstWalker.AT.get();
+        throw new RegoError("rego_type_error", "undefined function " + name, ctx.file(),
+            at.line(), at.column());
+      }
+      int n = c.args().size();
+      if (n != def.arity() && n != def.arity() + 1) {
+        Ast.Loc at = AstWalker.AT.get();
+        throw new RegoError("rego_type_error", name + ": arity mismatch: expected "
+            + def.arity() + " arguments, got " + n, ctx.file(), at.line(), at.column());
+      }
+    });
+  }
+
+  /**
+   * Notes reads of per-request input ({@code input.time}, {@code input.request_id}, or the whole
+   * {@code input} document, which may carry them): decisions of such a policy are not cacheable.
+   */
+  private static void scanPerRequestInput(Rule r, ModuleCtx ctx, boolean[] perRequest) {
+    Set<String> inputAliases = new HashSet<>();
+    inputAliases.add("input");
+    for (Map.Entry<String, Ref> e : ctx.imports().entrySet()) {
+      if (e.getValue().head() instanceof Var v && v.name().equals("input")
+          && e.getValue().path().isEmpty()) {
+        inputAliases.add(e.getKey());
+      }
+    }
+    java.util.IdentityHashMap<Term, Boolean> heads = new java.util.IdentityHashMap<>();
+    AstWalker.forEachTerm(r, t -> {
+      if (t instanceof Ref ref && ref.head() instanceof Var v && inputAliases.contains(v.name())) {
+        heads.put(ref.head(), true);
+        Term first = ref.path().isEmpty() ? null : ref.path().get(0);
+        if (!(first instanceof Str s) || s.value().equals("time")
+            || s.value().equals("request_id")) {
+          perRequest[0] = true;
+        }
+      }
+    });
+    AstWalker.forEachTerm(r, t -> {
+      if (t instanceof Var v && v.name().equals("input") && !heads.containsKey(t)) {
+        perRequest[0] = true; // the whole input document
+      }
+    });
+  }
+
+  private static void checkTree(RuleNode node) {
+    if (!node.functions.isEmpty() && (!node.rules.isEmpty() || node.defaultRule != null)) {
+      CRule f = node.functions.get(0);
+      throw new RegoError("rego_type_error", "conflicting rules " + node.dataPath() + " found",
+          f.ctx().file(), f.rule().loc().line(), f.rule().loc().column());
+    }
+    for (RuleNode c : node.children.values()) {
+      checkTree(c);
+    }
+  }
+
+  // ------------------------------------------------------------------ compiled structures
+
+  /** Per-module resolution context. */
+  record ModuleCtx(List<String> pkg, String pkgName, Map<String, Ref> imports,
+      Set<String> ruleNames, String file) {
+  }
+
+  /** A rule placed in the tree: {@code suffix} are the head terms after the ground prefix. */
+  record CRule(Rule rule, ModuleCtx ctx, List<Term> suffix, RuleNode node) {
+  }
+
+  /** One ground path under data. */
+  static final class RuleNode {
+    final String key;
+    final RuleNode parent;
+    final List<String> path;
+    final Map<String, RuleNode> children = new LinkedHashMap<>();
+    final List<CRule> rules = new ArrayList<>();
+    final List<CRule> functions = new ArrayList<>();
+    CRule defaultRule;
+    /** The default function (also first in {@link #functions}, for arity), or null. */
+    CRule defaultFunction;
+    private final String dataPath;
+
+    RuleNode(String key, RuleNode parent, List<String> path) {
+      this.key = key;
+      this.parent = parent;
+      this.path = path;
+      this.dataPath = path.isEmpty() ? "data" : "data." + String.join(".", path);
+    }
+
+    RuleNode child(String k) {
+      RuleNode c = children.get(k);
+      if (c == null) {
+        List<String> p = new ArrayList<>(path);
+        p.add(k);
+        c = new RuleNode(k, this, List.copyOf(p));
+        children.put(k, c);
+      }
+      return c;
+    }
+
+    boolean hasRules() {
+      return !rules.isEmpty() || defaultRule != null;
+    }
+
+    String dataPath() {
+      return dataPath;
+    }
+
+    /** The node at a dotted path under data, or null. */
+    RuleNode find(List<String> p) {
+      RuleNode n = this;
+      for (String s : p) {
+        n = n.children.get(s);
+        if (n == null) {
+          return null;
+        }
+      }
+      return n;
+    }
+  }
+
+  /** Visits every term of a rule (heads, bodies, else chains, with values). */
+  static final class AstWalker {
+    private AstWalker() {
+    }
+
+    static void forEachCall(Rule r, java.util.function.Consumer<Call> f) {
+      forEachTerm(r, t -> {
+        if (t instanceof Call c) {
+          f.accept(c);
+        }
+      });
+    }
+
+    static void forEachTerm(Rule r, java.util.function.Consumer<Term> f) {
+      for (Rule x = r; x != null; x = x.elseRule()) {
+        AT.set(x.loc());
+        r.args().forEach(t -> term(t, f));
+        term(x.key(), f);
+        term(x.value(), f);
+        body(x.body(), f);
+        for (Term t : x.head().path()) {
+          term(t, f);
+        }
+      }
+    }
+
+    /** Location of the expression being visited (per thread; compile runs on one thread). */
+    static final ThreadLocal<Ast.Loc> AT = new ThreadLocal<>();
+
+    static void body(Ast.Body b, java.util.function.Consumer<Term> f) {
+      if (b == null) {
+        return;
+      }
+      for (Ast.Expr e : b.exprs()) {
+        AT.set(e.loc());
+        Ast.ExprKind k = e.kind();
+        if (k instanceof Ast.TermExpr t) {
+          term(t.term(), f);
+        } else if (k instanceof Ast.Assign a) {
+          term(a.lhs(), f);
+          term(a.rhs(), f);
+        } else if (k instanceof Ast.Unify u) {
+          term(u.lhs(), f);
+          term(u.rhs(), f);
+        } else if (k instanceof Ast.SomeIn s) {
+          term(s.key(), f);
+          term(s.value(), f);
+          term(s.collection(), f);
+        } else if (k instanceof Ast.Every ev) {
+          term(ev.key(), f);
+          term(ev.value(), f);
+          term(ev.domain(), f);
+          body(ev.body(), f);
+        }
+        for (Ast.With w : e.withs()) {
+          term(w.value(), f);
+        }
+      }
+    }
+
+    static void term(Term t, java.util.function.Consumer<Term> f) {
+      if (t == null) {
+        return;
+      }
+      f.accept(t);
+      if (t instanceof Call c) {
+        c.args().forEach(a -> term(a, f));
+      } else if (t instanceof Ref r) {
+        term(r.head(), f);
+        r.path().forEach(a -> term(a, f));
+      } else if (t instanceof Ast.ArrayTerm a) {
+        a.items().forEach(x -> term(x, f));
+      } else if (t instanceof Ast.SetTerm s) {
+        s.items().forEach(x -> term(x, f));
+      } else if (t instanceof Ast.ObjectTerm o) {
+        o.entries().forEach(en -> {
+          term(en.key(), f);
+          term(en.value(), f);
+        });
+      } else if (t instanceof Ast.ArrayCompr c) {
+        term(c.head(), f);
+        body(c.body(), f);
+      } else if (t instanceof Ast.SetCompr c) {
+        term(c.head(), f);
+        body(c.body(), f);
+      } else if (t instanceof Ast.ObjectCompr c) {
+        term(c.key(), f);
+        term(c.value(), f);
+        body(c.body(), f);
+      }
+    }
+  }
+
+  /** The compiled program. */
+  static final class Program implements CompiledPolicy {
+    final RuleNode root;
+    final Map<String, Set<String>> ruleNamesByPkg;
+    private final List<String> packages;
+    private final List<String> testRules;
+    private final boolean usesClock;
+    static final ModuleCtx QUERY_CTX = new ModuleCtx(List.of(), "", Map.of(), Set.of(), null);
+
+    final Map<String, Integer> arities;
+
+    Program(RuleNode root, Map<String, Set<String>> ruleNamesByPkg, List<String> packages,
+        List<String> testRules, boolean usesClock, Map<String, Integer> arities) {
+      this.arities = arities;
+      this.root = root;
+      this.ruleNamesByPkg = ruleNamesByPkg;
+      this.packages = packages;
+      this.testRules = testRules;
+      this.usesClock = usesClock;
+    }
+
+    @Override
+    public PreparedQuery prepare(String query) {
+      Ast.Body body = Safety.checkQuery(Parser.parseQuery(query), QUERY_CTX, arities);
+      List<String> vars = new ArrayList<>();
+      QueryVars.collect(body, vars);
+      List<String> out = List.copyOf(vars);
+      return new PreparedQuery() {
+        @Override
+        public List<String> variables() {
+          return out;
+        }
+
+        @Override
+        public List<Map<String, Value>> eval(Value input, Value data, QueryOptions options) {
+          return new Evaluator(Program.this, input, data, options).query(body, out);
+        }
+      };
+    }
+
+    @Override
+    public Value evalRef(String path, Value input, Value data, QueryOptions options) {
+      List<String> p = List.of(path.split("\\."));
+      return new Evaluator(this, input, data, options).valueAt(p);
+    }
+
+    @Override
+    public List<String> packages() {
+      return packages;
+    }
+
+    @Override
+    public List<String> testRules() {
+      return testRules;
+    }
+
+    @Override
+    public boolean usesClock() {
+      return usesClock;
+    }
+  }
+
+  /** The output variables of a query: every non-wildcard var, in order of appearance. */
+  static final class QueryVars {
+    private QueryVars() {
+    }
+
+    static void collect(Ast.Body body, List<String> out) {
+      for (Ast.Expr e : body.exprs()) {
+        Ast.ExprKind k = e.kind();
+        if (k instanceof Ast.TermExpr t) {
+          term(t.term(), out);
+        } else if (k instanceof Ast.Assign a) {
+          term(a.lhs(), out);
+          term(a.rhs(), out);
+        } else if (k instanceof Ast.Unify u) {
+          term(u.lhs(), out);
+          term(u.rhs(), out);
+        } else if (k instanceof Ast.SomeVars s) {
+          s.vars().forEach(v -> term(v, out));
+        } else if (k instanceof Ast.SomeIn s) {
+          term(s.key(), out);
+          term(s.value(), out);
+          term(s.collection(), out);
+        }
+      }
+    }
+
+    private static void term(Term t, List<String> out) {
+      if (t == null) {
+        return;
+      }
+      if (t instanceof Var v) {
+        if (!v.isWildcard() && !v.name().equals("input") && !v.name().equals("data")
+            && !out.contains(v.name())) {
+          out.add(v.name());
+        }
+      } else if (t instanceof Ref r) {
+        term(r.head(), out);
+        r.path().forEach(x -> term(x, out));
+      } else if (t instanceof Call c) {
+        c.args().forEach(x -> term(x, out));
+      } else if (t instanceof Ast.ArrayTerm a) {
+        a.items().forEach(x -> term(x, out));
+      } else if (t instanceof Ast.SetTerm s) {
+        s.items().forEach(x -> term(x, out));
+      } else if (t instanceof Ast.ObjectTerm o) {
+        o.entries().forEach(en -> {
+          term(en.key(), out);
+          term(en.value(), out);
+        });
+      }
+    }
   }
 }

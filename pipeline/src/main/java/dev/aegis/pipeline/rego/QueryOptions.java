@@ -7,8 +7,16 @@ package dev.aegis.pipeline.rego;
  *     strict-builtin-errors); otherwise the expression is undefined
  * @param nowNs the clock for {@code time.now_ns}, nanoseconds since the epoch; 0 means "read the
  *     wall clock once at query start"
+ * @param maxSteps the evaluation budget: expressions evaluated before the query is stopped with
+ *     {@code eval_budget_error} (a runaway policy must not hold an event loop)
  */
-public record QueryOptions(boolean strictBuiltinErrors, long nowNs) {
+public record QueryOptions(boolean strictBuiltinErrors, long nowNs, long maxSteps) {
+  /** Default budget: far above any sane policy (the platform bundle takes about 1,000). */
+  public static final long DEFAULT_MAX_STEPS = 2_000_000;
   public static final QueryOptions DEFAULT = new QueryOptions(false, 0);
   public static final QueryOptions STRICT = new QueryOptions(true, 0);
+
+  public QueryOptions(boolean strictBuiltinErrors, long nowNs) {
+    this(strictBuiltinErrors, nowNs, DEFAULT_MAX_STEPS);
+  }
 }

@@ -31,8 +31,10 @@ public final class RegoError extends RuntimeException {
     if (file != null && !file.isEmpty()) {
       sb.append(file).append(':');
     }
-    if (line > 0) {
+    if (line > 0 && column > 0) {
       sb.append(line).append(':').append(column).append(": ");
+    } else if (line > 0) {
+      sb.append(line).append(": ");
     } else if (sb.length() > 0) {
       sb.append(' ');
     }

@@ -52,4 +52,5 @@ public record GatewayServices(
     PrometheusMeterRegistry metrics,
     dev.aegis.pipeline.detect.InferenceScanner scanner,
     dev.aegis.pipeline.detect.OutputRedactor redactor,
-    Supplier<io.vertx.core.Future<Void>> redisPing) {}
+    Supplier<io.vertx.core.Future<Void>> redisPing,
+    dev.aegis.verticles.policy.TenantPolicyRegistry tenantPolicies) {}

@@ -99,6 +99,7 @@ public final class GatewayVerticle extends VerticleBase {
     new ApiKeyRoutes(s, auth, audit).mount(router);
     new KeyRoutes(s, auth, audit).mount(router);
     // -- route modules added by later issues mount here, one line each --
+    new dev.aegis.verticles.policy.PolicyRoutes(vertx, s, auth, audit).mount(router);
     new dev.aegis.verticles.evidence.BundleRoutes(s, auth).mount(router);
     new dev.aegis.verticles.evidence.RootRoutes(vertx, s, auth).mount(router);
     new dev.aegis.verticles.evidence.TransparencyRoutes(s.audit(), s.evidence(), s.evidenceKeys(), auth).mount(router);

@@ -8,6 +8,16 @@ public final class BuiltinSet {
   }
 
   public static void registerAll(Builtins.Registrar r) {
-    // groups register here, one line each
+    Arithmetic.register(r);
+    Comparison.register(r);
+    Sets.register(r);
+    Membership.register(r);
+    Aggregates.register(r);
+    Arrays.register(r);
+    Strings.register(r);
+    Regex.register(r);
+    Glob.register(r);
+    Objects.register(r);
+    Encoding.register(r);
   }
 }

@@ -1,0 +1,188 @@
+package dev.aegis.verticles.runtime;
+
+import dev.aegis.pipeline.policy.DecisionCache;
+import dev.aegis.pipeline.policy.PolicyInputDocument;
+import dev.aegis.pipeline.policy.PolicyOutput;
+import dev.aegis.pipeline.ports.PolicyEngine;
+import dev.aegis.pipeline.ports.PolicyInput;
+import dev.aegis.pipeline.ports.PolicyResult;
+import dev.aegis.pipeline.ports.PolicyResult.RuleHit;
+import dev.aegis.pipeline.ports.ShadowRecorder;
+import dev.aegis.pipeline.ports.ShadowRecorder.ShadowDecision;
+import dev.aegis.pipeline.ports.TenantPolicySource;
+import dev.aegis.pipeline.ports.TenantPolicySource.TenantPolicy;
+import dev.aegis.pipeline.rego.CompiledPolicy;
+import dev.aegis.pipeline.rego.QueryOptions;
+import dev.aegis.pipeline.rego.Value;
+import dev.aegis.verticles.policy.TenantDecision;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stage 4 in-process: the platform Rego bundle ({@code data.aegis.platform.decision}) and, on top,
+ * the tenant's live policy under the tenant contract ({@code data.aegis.tenant.deny} /
+ * {@code escalate}), with the decision cache in front and the tenant's shadow policy beside.
+ *
+ * <p><b>Merging.</b> The tenant layer can only add: a tenant deny makes the result a deny that
+ * forces DENY (hard), a tenant escalate sets the escalate flag; nothing a tenant writes removes a
+ * platform deny or hard deny, and the platform's rule id stays the reported one when it denied.
+ *
+ * <p><b>Cache.</b> Keyed by the exact action and {@code platformRevision + tenant revision}, so an
+ * activation anywhere (which changes the tenant revision) never serves an old decision. A bundle
+ * or tenant policy that reads the clock or per-request input is evaluated every time.
+ *
+ * <p><b>Failure.</b> An undefined or malformed platform decision, or an error in either policy,
+ * fails the future: the stage fails closed (503 {@code policy_unavailable}). Shadow evaluation
+ * errors are logged and never affect the request.
+ *
+ * <p>Evaluation is synchronous on the calling event loop: the platform bundle takes tens of
+ * microseconds, and every query carries a step budget ({@link QueryOptions#maxSteps()}) so a
+ * runaway tenant policy ends in an error instead of holding the loop.
+ */
+public final class RegoPolicyEngine implements PolicyEngine {
+  private static final Logger LOG = LoggerFactory.getLogger(RegoPolicyEngine.class);
+
+  /** The platform decision document, under data. */
+  public static final String DECISION_PATH = "aegis.platform.decision";
+
+  private final CompiledPolicy platform;
+  private final String platformRevision;
+  private final Value platformData;
+  private final TenantPolicySource tenants;
+  private final DecisionCache cache;
+  private final Duration ttl;
+  private final ShadowRecorder shadows;
+  private final Clock clock;
+  private final QueryOptions options;
+
+  /**
+   * @param platform the compiled platform bundle
+   * @param platformRevision its revision (a digest of its modules)
+   * @param platformData the base document the bundle reads ({@code data.aegis.config...})
+   * @param tenants every tenant's live and shadow policy
+   * @param cache decision cache (shared with nothing else)
+   * @param ttl how long a cached decision is served
+   * @param shadows where divergent shadow decisions go
+   * @param clock time of the input document
+   */
+  public RegoPolicyEngine(CompiledPolicy platform, String platformRevision, Value platformData,
+      TenantPolicySource tenants, DecisionCache cache, Duration ttl, ShadowRecorder shadows,
+      Clock clock) {
+    this.platform = platform;
+    this.platformRevision = platformRevision;
+    this.platformData = platformData;
+    this.tenants = tenants;
+    this.cache = cache;
+    this.ttl = ttl;
+    this.shadows = shadows;
+    this.clock = clock;
+    this.options = QueryOptions.DEFAULT;
+  }
+
+  public DecisionCache cache() {
+    return cache;
+  }
+
+  @Override
+  public Future<PolicyResult> evaluate(PolicyInput in) {
+    TenantPolicy live = tenants.active(in.tenantId());
+    String revision = live == null ? platformRevision
+        : platformRevision + "+t" + live.revision();
+    boolean cacheable = !platform.usesClock() && (live == null || !live.compiled().usesClock());
+    Future<PolicyResult> result;
+    try {
+      result = cache.get(DecisionCache.key(in, revision), cacheable, ttl,
+          () -> Future.succeededFuture(decide(in, live, revision)));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    TenantPolicy shadow = tenants.shadow(in.tenantId());
+    if (shadow != null) {
+      result = result.onSuccess(r -> shadow(in, shadow, r));
+    }
+    return result;
+  }
+
+  /** Evaluates both layers (no cache). Throws when a policy fails or answers malformed. */
+  public PolicyResult decide(PolicyInput in, TenantPolicy live, String revision) {
+    Value input = PolicyInputDocument.build(in, Instant.now(clock));
+    Value decision = platform.evalRef(DECISION_PATH, input, platformData, options);
+    if (decision == null) {
+      throw new PolicyOutput.MalformedOutput("platform decision is undefined");
+    }
+    PolicyResult p = PolicyOutput.fromValue(decision, revision);
+    if (live == null) {
+      return p;
+    }
+    TenantDecision t = TenantDecision.evaluate(live.compiled(), input, options);
+    return merge(p, t, revision);
+  }
+
+  /** Adds the tenant layer to the platform result (only ever more restrictive). */
+  static PolicyResult merge(PolicyResult p, TenantDecision t, String revision) {
+    if (TenantDecision.ALLOW.equals(t.decision())) {
+      return p;
+    }
+    List<RuleHit> hits = new ArrayList<>(p.hits());
+    addHits(hits, t.deny(), "deny");
+    addHits(hits, t.escalate(), "escalate");
+    boolean deny = TenantDecision.DENY.equals(t.decision());
+    boolean platformDecided = !p.allowed() || (p.escalate() && !deny);
+    String ruleId = platformDecided ? p.ruleId() : t.ruleId();
+    String reason = platformDecided ? p.reason() : t.reason();
+    return new PolicyResult(p.allowed() && !deny, p.hardDeny() || deny,
+        p.escalate() || !t.escalate().isEmpty(), ruleId, reason, p.riskAdjustment(),
+        List.copyOf(hits), revision);
+  }
+
+  private static void addHits(List<RuleHit> hits, JsonArray entries, String effect) {
+    for (Object e : entries) {
+      if (e instanceof JsonObject o) {
+        String id = String.valueOf(o.getValue("id", effect));
+        hits.add(new RuleHit(id, "tenant_policy", severity(o.getValue("severity")), effect,
+            o.getValue("reason") == null ? id : String.valueOf(o.getValue("reason"))));
+      } else {
+        String id = String.valueOf(e);
+        hits.add(new RuleHit(id, "tenant_policy", "high", effect, id));
+      }
+    }
+  }
+
+  private static String severity(Object s) {
+    if (s instanceof String str) {
+      switch (str) {
+        case "critical", "high", "medium", "low", "info":
+          return str;
+        default:
+          break;
+      }
+    }
+    return "high";
+  }
+
+  private void shadow(PolicyInput in, TenantPolicy shadow, PolicyResult live) {
+    try {
+      Value input = PolicyInputDocument.build(in, Instant.now(clock));
+      TenantDecision t = TenantDecision.evaluate(shadow.compiled(), input, options);
+      String liveDecision = live.hardDeny() || !live.allowed() ? "DENY"
+          : live.escalate() ? "ESCALATE" : "ALLOW";
+      if (!t.decision().equals(liveDecision)
+          && !(TenantDecision.ALLOW.equals(t.decision()))) {
+        shadows.record(new ShadowDecision(in.tenantId(), in.requestId(), in.agentId(), in.tool(),
+            shadow.versionId(), shadow.version(), liveDecision, t.decision(), t.ruleId(),
+            t.reason(), Instant.now(clock)));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("shadow policy v{} of tenant {} failed: {}", shadow.version(), in.tenantId(),
+          e.getMessage());
+    }
+  }
+}
