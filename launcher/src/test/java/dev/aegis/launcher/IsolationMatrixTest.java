@@ -80,6 +80,7 @@ class IsolationMatrixTest {
   String requestB;
   String auditB;
   String policyB;
+  String shadowRowB;
   final Map<String, String> canaries = new LinkedHashMap<>();
 
   JsonObject beforeB;
@@ -133,6 +134,18 @@ class IsolationMatrixTest {
         Http.bearer(adminB));
     assertThat(pol.status()).as(pol.raw()).isEqualTo(201);
     policyB = pol.data().getString("id");
+    // a would-have-blocked shadow decision of B, recorded as stage 4 records it
+    dev.aegis.pipeline.ports.ShadowRecorder rec = n.node.shadowRecorder();
+    n.node.vertx().runOnContext(v -> rec.record(new dev.aegis.pipeline.ports.ShadowRecorder.ShadowDecision(tenantB,
+        "canary-b-shadow-request-" + r, agentB[0], "canaryb.tool", policyB, 1, "ALLOW", "DENY",
+        "canary-b-shadow-rule-" + r, "canary-b-shadow-reason-" + r, java.time.Instant.now())));
+    for (int i = 0; i < 200 && n.count("SELECT count(*) FROM policy.shadow_decisions WHERE tenant_id = ?::uuid",
+        tenantB) == 0; i++) {
+      Thread.sleep(50);
+    }
+    shadowRowB = Long.toString(n.count("SELECT max(id) FROM policy.shadow_decisions WHERE tenant_id = ?::uuid",
+        tenantB));
+    assertThat(shadowRowB).as("B's shadow decision written").isNotEqualTo("0");
 
     canaries.put("canary prefix", "canary-b");
     canaries.put("tenant B", tenantB);
@@ -487,6 +500,17 @@ class IsolationMatrixTest {
     m.put("POST /policy/versions/:id/shadow", new Spec(WRITERS, false, t -> t.onPolicy("POST", "/shadow", body())));
     m.put("POST /policy/rollback", new Spec(WRITERS, false, t -> List.of(t.a("own_history_only", "POST",
         "/policy/rollback", body(), 409, "nothing_to_roll_back"))));
+    m.put("GET /policy/shadow/decisions", new Spec(READERS, false, t -> List.of(
+        t.a("own_rows_only", "GET", "/policy/shadow/decisions?limit=1000", null, 200,
+            x -> assertThat(x.data().getJsonArray("decisions")).isEmpty()),
+        t.a("b_row_as_cursor", "GET", "/policy/shadow/decisions?before=" + t.shadowRowB, null, 200,
+            x -> assertThat(x.data().getJsonArray("decisions")).isEmpty()))));
+    m.put("GET /policy/shadow/summary", new Spec(READERS, false, t -> List.of(t.a("own_shadow_only", "GET",
+        "/policy/shadow/summary", null, 200, x -> {
+          assertThat(x.data().getValue("shadow_version")).isNull();
+          assertThat(x.data().getLong("would_have_blocked")).isZero();
+          assertThat(x.data().getJsonObject("by_rule")).isEmpty();
+        }))));
     m.put("DELETE /policy/shadow", new Spec(WRITERS, false, t -> List.of(t.a("own_pointer_only", "DELETE",
         "/policy/shadow", null, 200, x -> assertThat(x.data().getString("tenant_id")).isEqualTo(t.tenantA)))));
     m.put("POST /policy/evaluate", new Spec(WRITERS, false, t -> List.of(
@@ -504,6 +528,13 @@ class IsolationMatrixTest {
                   + " WHERE tenant_id = ?::uuid AND action = 'tool_execution' AND tool IS NOT NULL", t.tenantA));
               assertThat(x.raw()).doesNotContain("canaryb.tool");
             }))));
+    // ---- OPA bundle of the caller's ACTIVE policy only (A has none here: 404, never B's bundle)
+    for (String path : new String[] {"/policy/bundle", "/policy/bundle.tar.gz"}) {
+      m.put("GET " + path, new Spec(READERS, false, t -> List.of(
+          t.a("own_policy_only", "GET", path, null, 404, "policy_not_found"),
+          new Call("b_tenant_header", "GET", path, null, Http.bearer(t.adminA, "X-Tenant-ID", t.tenantB), 403,
+              "tenant_mismatch", x -> {}))));
+    }
     // ---- execute (stage 3 looks the agent up in the caller's tenant only)
     m.put("POST /execute", new Spec(EXECUTORS, false, t -> List.of(
         new Call("a_admin_b_agent", "POST", "/execute", t.execBody(),
@@ -725,7 +756,7 @@ class IsolationMatrixTest {
     for (String table : new String[] {"registry.agents", "registry.permissions", "identity.users", "identity.api_keys",
         "identity.agent_credentials", "identity.sso_providers", "decision.kill_switches", "audit.audit_logs",
         "identity.revocations", "identity.user_invites", "identity.refresh_tokens", "policy.policy_versions",
-        "policy.tenant_policies", "policy.policy_activations"}) {
+        "policy.tenant_policies", "policy.policy_activations", "policy.shadow_decisions"}) {
       c.put(table, n.count("SELECT count(*) FROM " + table + " WHERE tenant_id = ?::uuid", tenantB));
     }
     c.put("agents deleted", n.count("SELECT count(*) FROM registry.agents WHERE tenant_id = ?::uuid AND deleted_at IS NOT NULL",

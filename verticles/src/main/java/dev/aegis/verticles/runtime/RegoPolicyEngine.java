@@ -100,7 +100,8 @@ public final class RegoPolicyEngine implements PolicyEngine {
     TenantPolicy live = tenants.active(in.tenantId());
     String revision = live == null ? platformRevision
         : platformRevision + "+t" + live.revision();
-    boolean cacheable = !platform.usesClock() && (live == null || !live.compiled().usesClock());
+    boolean cacheable = !ttl.isZero() && !platform.usesClock()
+        && (live == null || !live.compiled().usesClock());
     Future<PolicyResult> result;
     try {
       result = cache.get(DecisionCache.key(in, revision), cacheable, ttl,
@@ -113,6 +114,35 @@ public final class RegoPolicyEngine implements PolicyEngine {
       result = result.onSuccess(r -> shadow(in, shadow, r));
     }
     return result;
+  }
+
+  /**
+   * Evaluates the platform bundle over a small set of representative actions, {@code rounds}
+   * times, without the cache: call once at boot, off the event loops, so class loading and the
+   * first compilations do not land on a request. Returns the evaluations made.
+   */
+  public int warmUp(int rounds) {
+    String[][] actions = {
+        {"shell", "{\"command\":\"ls -la /tmp\"}"},
+        {"shell", "{\"command\":\"rm -rf /\"}"},
+        {"sql", "{\"query\":\"DELETE FROM orders\"}"},
+        {"file.read", "{\"path\":\"/etc/shadow\"}"},
+        {"kubectl", "{\"command\":\"kubectl delete ns prod\"}"},
+        {"payments.transfer", "{\"amount\":250000}"},
+        {"email.send", "{\"to\":\"a@b.test\",\"body\":\"4111 1111 1111 1111\"}"},
+        {"http.get", "{\"url\":\"https://example.com\"}"},
+    };
+    int n = 0;
+    for (int r = 0; r < rounds; r++) {
+      String[] a = actions[r % actions.length];
+      JsonObject payload = new JsonObject(a[1]);
+      PolicyInput in = new PolicyInput("warmup", "warmup", "warmup",
+          r % 4 == 0 ? "critical" : "low", a[0], payload, payload.encode(), "warmup-" + r,
+          a[0].equals("email.send") ? List.of("pii_card_number") : List.of());
+      decide(in, null, platformRevision);
+      n++;
+    }
+    return n;
   }
 
   /** Evaluates both layers (no cache). Throws when a policy fails or answers malformed. */

@@ -1,0 +1,46 @@
+# Hard-deny family: sensitive system and credential paths (system_sensitive_path,
+# ssh_credential_path, cloud_credential_path). Plain substring rules.
+package aegis.platform.paths
+
+import data.aegis.platform.lib
+
+system_paths := ["/etc/passwd", "/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/proc/self/environ"]
+
+ssh_paths := ["~/.ssh", "/root/.ssh", "/.ssh/", "$home/.ssh", "id_rsa", "id_ed25519", "id_ecdsa", "id_dsa", "authorized_keys"]
+
+cloud_paths := [".aws/credentials", ".aws/config", ".config/gcloud", ".azure/", ".kube/config", "application_default_credentials.json"]
+
+mentions(paths) if {
+	some p in paths
+	contains(lib.text, p)
+}
+
+default system_file := null
+
+system_file := lib.hit(
+	"hard_deny.path.system_file", "system_sensitive_path", "critical", "deny",
+	"Access to a sensitive system file (/etc/passwd, /etc/shadow ...)"
+) if {
+	contains(lib.text, "/")
+	mentions(system_paths)
+}
+
+default ssh_credentials := null
+
+ssh_credentials := lib.hit(
+	"hard_deny.path.ssh_credentials", "ssh_credential_path", "critical", "deny",
+	"Access to SSH credentials (~/.ssh, id_rsa ...)"
+) if mentions(ssh_paths)
+
+default cloud_credentials := null
+
+cloud_credentials := lib.hit(
+	"hard_deny.path.cloud_credentials", "cloud_credential_path", "critical", "deny",
+	"Access to cloud credentials (.aws, gcloud, .azure, .kube)"
+) if {
+	contains(lib.text, ".")
+	mentions(cloud_paths)
+}
+
+# The family's hits, in rule order.
+hits := [h | some h in [system_file, ssh_credentials, cloud_credentials]; h != null]
