@@ -15,17 +15,22 @@ final class Net {
 
   /** A parsed network: address bytes (4 or 16) masked to the prefix. */
   record Cidr(byte[] ip, int prefix) {
+    /** Go's IPNet.Contains: IPv4-mapped IPv6 networks and addresses compare as IPv4. */
     boolean contains(byte[] addr) {
-      byte[] a = addr;
-      if (ip.length == 4 && a.length == 16 && isV4Mapped(a)) {
-        a = java.util.Arrays.copyOfRange(a, 12, 16);
+      byte[] net = ip;
+      int bits = prefix;
+      if (net.length == 16 && isV4Mapped(net)) {
+        net = java.util.Arrays.copyOfRange(net, 12, 16);
+        bits = Math.max(0, prefix - 96);
       }
-      if (a.length != ip.length) {
+      byte[] a = addr.length == 16 && isV4Mapped(addr) ? java.util.Arrays.copyOfRange(addr, 12, 16)
+          : addr;
+      if (a.length != net.length) {
         return false;
       }
-      for (int bit = 0; bit < prefix; bit++) {
+      for (int bit = 0; bit < bits; bit++) {
         int mask = 0x80 >> (bit % 8);
-        if ((a[bit / 8] & mask) != (ip[bit / 8] & mask)) {
+        if ((a[bit / 8] & mask) != (net[bit / 8] & mask)) {
           return false;
         }
       }
