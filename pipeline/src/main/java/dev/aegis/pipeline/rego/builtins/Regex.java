@@ -155,6 +155,9 @@ final class Regex {
     return (Compiled) p;
   }
 
+  /** Only \n ends a line (for . ^ $), and (?i) folds case across Unicode as RE2's does. */
+  static final int FLAGS = Pattern.UNIX_LINES | Pattern.UNICODE_CASE;
+
   static Pattern compile(String goPattern) {
     return translateAndCompile(goPattern).pattern();
   }
@@ -166,7 +169,7 @@ final class Regex {
   static Compiled translateAndCompile(String goPattern) {
     Translator t = new Translator(goPattern);
     String java = t.run();
-    return new Compiled(Pattern.compile(java, Pattern.UNIX_LINES), t.names);
+    return new Compiled(Pattern.compile(java, FLAGS), t.names);
   }
 
   /** The Java regex for an RE2 pattern (named groups become plain groups). */
@@ -345,6 +348,25 @@ final class Regex {
       }
       if (d == 'z' && !inClass) {
         sb.append("\\z");
+        return i + 2;
+      }
+      // RE2's \b, \B and \s are ASCII-only; Java's \b also sees Unicode letters as word
+      // characters and its \s includes \v, so spell them out
+      if (d == 'b' && !inClass) {
+        sb.append("(?:(?<=[0-9A-Za-z_])(?![0-9A-Za-z_])|(?<![0-9A-Za-z_])(?=[0-9A-Za-z_]))");
+        return i + 2;
+      }
+      if (d == 'B' && !inClass) {
+        sb.append("(?:(?<=[0-9A-Za-z_])(?=[0-9A-Za-z_])|(?<![0-9A-Za-z_])(?![0-9A-Za-z_]))");
+        return i + 2;
+      }
+      if (d == 's') {
+        sb.append(inClass ? "\\t\\n\\f\\r " : "[\\t\\n\\f\\r ]");
+        return i + 2;
+      }
+      if (d == 'S') {
+        String notSpace = "\\x{0}-\\x{8}\\x{b}\\x{e}-\\x{1f}\\x{21}-\\x{10FFFF}";
+        sb.append(inClass ? notSpace : "[" + notSpace + "]");
         return i + 2;
       }
       sb.append('\\').append(d);
@@ -547,7 +569,7 @@ final class Regex {
     String raw = tpl.substring(last);
     sb.append(raw.isEmpty() ? "" : Pattern.quote(raw)).append("\\z");
     try {
-      return Pattern.compile(sb.toString(), Pattern.UNIX_LINES);
+      return Pattern.compile(sb.toString(), FLAGS);
     } catch (PatternSyntaxException e) {
       throw BuiltinError.builtin(name, "error parsing regexp: " + e.getDescription());
     }

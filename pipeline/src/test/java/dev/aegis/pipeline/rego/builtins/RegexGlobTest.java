@@ -24,6 +24,16 @@ class RegexGlobTest {
     assertThat(call("regex.match", s("^\\pL\\p{^Greek}$"), s("aa"))).isEqualTo(Value.TRUE);
     assertThat(call("regex.match", s("^[[:^word:]]$"), s("_"))).isEqualTo(Value.FALSE);
     assertThat(call("regex.match", s("[a&&b]"), s("&"))).isEqualTo(Value.TRUE);
+    // RE2's \\b is ASCII: a non-ASCII letter next to a keyword still leaves a boundary
+    assertThat(call("regex.match", s("\\bor\\b"), s("éor 1=1"))).isEqualTo(Value.TRUE);
+    assertThat(call("regex.match", s("\\bor\\b"), s("for"))).isEqualTo(Value.FALSE);
+    assertThat(call("regex.match", s("^a\\Bb$"), s("ab"))).isEqualTo(Value.TRUE);
+    assertThat(call("regex.match", s("^\\s$"), s("\u000b"))).isEqualTo(Value.FALSE);
+    assertThat(call("regex.match", s("^[\\S]+ \\S$"), s("ab c"))).isEqualTo(Value.TRUE);
+    assertThat(call("regex.match", s("(?i)^école$"), s("ÉCOLE"))).isEqualTo(Value.TRUE);
+    assertThat(call("regex.match", s("(?:^|[^\\pL\\p{Nd}])drop (?:table|database)(?:$|[^\\pL\\p{Nd}])"),
+        s("x; drop table users"))).isEqualTo(Value.TRUE);
+    assertThat(call("regex.match", s("\\bselect\\b.+?\\bfrom\\b"), s("select * from t"))).isEqualTo(Value.TRUE);
     assertThat(error("regex.match", s("(abc"), s("x")).detail()).startsWith("regex.match: error parsing regexp");
     assertThat(error("regex.match", n(1), s("x")).detail())
         .isEqualTo("regex.match: operand 1 must be string but got number");
