@@ -194,6 +194,8 @@ final class Regex {
     private final boolean multiline;
     final Map<String, Integer> names = new HashMap<>();
     private int groups;
+    /** Whether the last thing translated was a plain literal word character (for \b). */
+    private boolean afterWordLiteral;
 
     Translator(String p) {
       this.p = p;
@@ -206,8 +208,14 @@ final class Regex {
       int n = p.length();
       while (i < n) {
         char c = p.charAt(i);
+        boolean wasWordLiteral = afterWordLiteral;
+        afterWordLiteral = false;
         switch (c) {
-          case '\\' -> i = escape(i, false);
+          case '\\' -> {
+            afterWordLiteral = wasWordLiteral; // read by \b; cleared after the escape
+            i = escape(i, false);
+            afterWordLiteral = false;
+          }
           case '[' -> i = charClass(i);
           case '(' -> i = group(i);
           case '{' -> {
@@ -241,6 +249,7 @@ final class Regex {
           default -> {
             sb.append(c);
             i++;
+            afterWordLiteral = wordChar(c);
           }
         }
       }
@@ -346,6 +355,15 @@ final class Regex {
         }
         return next;
       }
+      if (d == 'x') {
+        // copy the whole hex escape so its digits are not taken for literals
+        int end = i + 2 < n && p.charAt(i + 2) == '{' ? p.indexOf('}', i + 3) + 1 : Math.min(n, i + 4);
+        if (end <= 0) {
+          throw new IllegalArgumentException("invalid escape sequence: `" + p.substring(i) + "`");
+        }
+        sb.append(p, i, end);
+        return end;
+      }
       if (d == 'z' && !inClass) {
         sb.append("\\z");
         return i + 2;
@@ -353,7 +371,14 @@ final class Regex {
       // RE2's \b, \B and \s are ASCII-only; Java's \b also sees Unicode letters as word
       // characters and its \s includes \v, so spell them out
       if (d == 'b' && !inClass) {
-        sb.append("(?:(?<=[0-9A-Za-z_])(?![0-9A-Za-z_])|(?<![0-9A-Za-z_])(?=[0-9A-Za-z_]))");
+        // next to a literal word character only one side needs checking (much cheaper)
+        if (wordLiteralAt(i + 2)) {
+          sb.append("(?<![0-9A-Za-z_])");
+        } else if (afterWordLiteral) {
+          sb.append("(?![0-9A-Za-z_])");
+        } else {
+          sb.append("(?:(?<=[0-9A-Za-z_])(?![0-9A-Za-z_])|(?<![0-9A-Za-z_])(?=[0-9A-Za-z_]))");
+        }
         return i + 2;
       }
       if (d == 'B' && !inClass) {
@@ -371,6 +396,22 @@ final class Regex {
       }
       sb.append('\\').append(d);
       return i + 2;
+    }
+
+    private static boolean wordChar(char c) {
+      return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_';
+    }
+
+    /** Whether a literal word character that must be present (not optional) starts at j. */
+    private boolean wordLiteralAt(int j) {
+      if (j >= p.length() || !wordChar(p.charAt(j))) {
+        return false;
+      }
+      if (j + 1 < p.length()) {
+        char q = p.charAt(j + 1);
+        return q != '*' && q != '?' && q != '{' && q != '|';
+      }
+      return true;
     }
 
     private int charClass(int i) {

@@ -28,6 +28,15 @@ class RegexGlobTest {
     assertThat(call("regex.match", s("\\bor\\b"), s("éor 1=1"))).isEqualTo(Value.TRUE);
     assertThat(call("regex.match", s("\\bor\\b"), s("for"))).isEqualTo(Value.FALSE);
     assertThat(call("regex.match", s("^a\\Bb$"), s("ab"))).isEqualTo(Value.TRUE);
+    assertThat(call("regex.match", s("x\\b"), s("xy"))).isEqualTo(Value.FALSE);
+    assertThat(call("regex.match", s("x\\b"), s("x-"))).isEqualTo(Value.TRUE);
+    assertThat(call("regex.match", s("\\ba?b"), s("cb"))).isEqualTo(Value.FALSE);
+    assertThat(call("regex.match", s("\\ba?b"), s("c b"))).isEqualTo(Value.TRUE);
+    assertThat(call("regex.match", s("-\\b"), s("-a"))).isEqualTo(Value.TRUE);
+    assertThat(call("regex.match", s("-\\b"), s("--"))).isEqualTo(Value.FALSE);
+    assertThat(call("regex.match", s("\\x2d\\b"), s("-a"))).isEqualTo(Value.TRUE);
+    assertThat(call("regex.match", s("a*\\b"), s("-"))).isEqualTo(Value.FALSE);
+    assertThat(call("regex.match", s("^a*\\b"), s("aa-"))).isEqualTo(Value.TRUE);
     assertThat(call("regex.match", s("^\\s$"), s("\u000b"))).isEqualTo(Value.FALSE);
     assertThat(call("regex.match", s("^[\\S]+ \\S$"), s("ab c"))).isEqualTo(Value.TRUE);
     assertThat(call("regex.match", s("(?i)^école$"), s("ÉCOLE"))).isEqualTo(Value.TRUE);
