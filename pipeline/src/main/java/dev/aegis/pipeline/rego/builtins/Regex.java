@@ -1,6 +1,5 @@
 package dev.aegis.pipeline.rego.builtins;
 
-import dev.aegis.pipeline.rego.BuiltinContext;
 import dev.aegis.pipeline.rego.BuiltinError;
 import dev.aegis.pipeline.rego.Builtins;
 import dev.aegis.pipeline.rego.Value;
@@ -22,8 +21,8 @@ final class Regex {
   }
 
   static void register(Builtins.Registrar r) {
-    r.add("regex.match", 2, (ctx, a) -> match("regex.match", ctx, a));
-    r.add("re_match", 2, (ctx, a) -> match("re_match", ctx, a));
+    r.add("regex.match", 2, (ctx, a) -> match("regex.match", a));
+    r.add("re_match", 2, (ctx, a) -> match("re_match", a));
     r.add("regex.is_valid", 1, (ctx, a) -> {
       if (!(a[0] instanceof StrV s)) {
         return Value.FALSE;
@@ -40,7 +39,7 @@ final class Regex {
       String pat = Args.str(name, a, 0);
       String s = Args.str(name, a, 1);
       int n = Args.integer(name, a, 2);
-      Pattern p = pattern(name, ctx, pat);
+      Pattern p = pattern(name, pat);
       List<Value> out = new ArrayList<>();
       for (int[] m : findAll(name, p, s, n)) {
         out.add(Args.s(s.substring(m[0], m[1])));
@@ -52,7 +51,7 @@ final class Regex {
       String pat = Args.str(name, a, 0);
       String s = Args.str(name, a, 1);
       int n = Args.integer(name, a, 2);
-      Pattern p = pattern(name, ctx, pat);
+      Pattern p = pattern(name, pat);
       List<Value> out = new ArrayList<>();
       for (int[] m : findAll(name, p, s, n)) {
         List<Value> groups = new ArrayList<>(m.length / 2);
@@ -66,7 +65,7 @@ final class Regex {
     r.add("regex.split", 2, (ctx, a) -> {
       String pat = Args.str("regex.split", a, 0);
       String s = Args.str("regex.split", a, 1);
-      Pattern p = pattern("regex.split", ctx, pat);
+      Pattern p = pattern("regex.split", pat);
       List<Value> out = new ArrayList<>();
       if (!pat.isEmpty() && s.isEmpty()) {
         out.add(StrV.EMPTY);
@@ -125,17 +124,17 @@ final class Regex {
     });
   }
 
-  private static Value match(String name, BuiltinContext ctx, Value[] a) {
+  private static Value match(String name, Value[] a) {
     String pat = Args.str(name, a, 0);
     String s = Args.str(name, a, 1);
-    return Value.bool(pattern(name, ctx, pat).matcher(BoundedInput.of(s, name)).find());
+    return Value.bool(pattern(name, pat).matcher(BoundedInput.of(s, name)).find());
   }
 
   /** The compiled pattern, memoised per query; a syntax error is a built-in error. */
   private static final PatternCache<String, Object> CACHE = new PatternCache<>(500);
 
   /** The compiled pattern (cached process-wide); a syntax error is a built-in error. */
-  static Pattern pattern(String name, BuiltinContext ctx, String pat) {
+  static Pattern pattern(String name, String pat) {
     return compiled(name, pat).pattern();
   }
 
