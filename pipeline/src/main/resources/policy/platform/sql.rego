@@ -199,5 +199,16 @@ word_boundary_after(l, r) if {
 	lib.word_char(substring(r, 0, 1))
 }
 
-# The family's hits, in rule order.
-hits := [h | some h in [drop, truncate, delete, update]; h != null]
+# Every rule of the family needs one of these substrings (a cheap gate before the rules).
+gate if contains(lib.text, "drop ")
+
+gate if contains(lib.text, "truncate ")
+
+gate if contains(lib.text, "delete from ")
+
+gate if contains(lib.text, "update ")
+
+# The family's hits, in rule order; nothing to read when no gate stem occurs.
+hits := [] if {
+	not gate
+} else := [h | some h in [drop, truncate, delete, update]; h != null]
