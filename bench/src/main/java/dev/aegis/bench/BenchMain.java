@@ -27,6 +27,7 @@ public final class BenchMain {
       case "load" -> code = load(new Args(rest, LOAD_OPTIONS));
       case "suite" -> code = Suite.main(new Args(rest, Suite.OPTIONS), argv);
       case "writer" -> code = WriterBench.main(new Args(rest, WriterBench.OPTIONS));
+      case "policy" -> code = PolicyBench.main(new Args(rest, PolicyBench.OPTIONS));
       default -> {
         usage();
         code = 2;
@@ -78,6 +79,8 @@ public final class BenchMain {
         "  suite [--rates r1,r2,...] [--duration S] [--warmup S] [--out DIR] ...",
         "       (see bench/README.md; `suite --help` lists every option)",
         "  writer [--duration S] [--rate R] [--max-outstanding N] [--pg-url URL] ...",
-        "       audit writer throughput (`writer --help`)"));
+        "       audit writer throughput (`writer --help`)",
+        "  policy [--rate R] [--duration S] [--warmup S]",
+        "       stage 4 evaluation latency: Java rules, Rego uncached, cached (`policy --help`)"));
   }
 }

@@ -26,10 +26,20 @@ import java.util.Set;
  * @param gateway the gateway settings ({@code AEGIS_PORT} 8000, {@code AEGIS_UPSTREAMS}
  *     {@code tool=url,...}, {@code AEGIS_MAX_PAYLOAD_CHARS} 5000, {@code AEGIS_REQUEST_TIMEOUT_MS}
  *     10000)
+ * @param remoteOpa the remote OPA settings when {@code AEGIS_POLICY_MODE=remote} (then
+ *     {@code AEGIS_OPA_URL}, {@code AEGIS_OPA_DECISION_PATH}, {@code AEGIS_OPA_TIMEOUT_MS},
+ *     {@code AEGIS_OPA_TOKEN}, {@code AEGIS_OPA_CACHE_TTL_MS}, {@code AEGIS_OPA_CACHE_MAX}; see
+ *     {@link dev.aegis.verticles.opa.RemoteOpaConfig}); null in the default {@code local} mode
+ * @param policyCacheTtlMillis how long stage 4 serves a cached decision in local mode
+ *     ({@code AEGIS_POLICY_CACHE_TTL_MS}, 300000 = SPEC's basic tier; 0 disables the cache)
+ * @param policyCacheMax decisions cached at most in local mode ({@code AEGIS_POLICY_CACHE_MAX},
+ *     100000)
  */
 public record AegisConfig(Path dataDir, String pgUrl, String redisUrl, String adminPassword,
     int instances, double tenantRps, int tenantBurst, double agentRps, int agentBurst,
-    int auditShards, int auditMaxBatch, int pgPoolSize, long maxEventLoopMillis, GatewayConfig gateway) {
+    int auditShards, int auditMaxBatch, int pgPoolSize, long maxEventLoopMillis, GatewayConfig gateway,
+    dev.aegis.verticles.opa.RemoteOpaConfig remoteOpa, long policyCacheTtlMillis,
+    int policyCacheMax) {
 
   public static AegisConfig fromEnv(Map<String, String> env) {
     int cores = Runtime.getRuntime().availableProcessors();
@@ -62,7 +72,10 @@ public record AegisConfig(Path dataDir, String pgUrl, String redisUrl, String ad
         integer(env, "AEGIS_AUDIT_MAX_BATCH", 256, 1, 10_000),
         integer(env, "AEGIS_PG_POOL_SIZE", 8, 1, 256),
         integer(env, "AEGIS_MAX_EVENT_LOOP_MS", 200, 10, 60_000),
-        g);
+        g,
+        dev.aegis.verticles.opa.RemoteOpaConfig.fromEnv(env),
+        integer(env, "AEGIS_POLICY_CACHE_TTL_MS", 300_000, 0, 86_400_000),
+        integer(env, "AEGIS_POLICY_CACHE_MAX", 100_000, 1, 10_000_000));
   }
 
   /** The effective settings, secrets masked, for the startup log. */
@@ -78,6 +91,7 @@ public record AegisConfig(Path dataDir, String pgUrl, String redisUrl, String ad
     m.put("agent_rps", agentRps);
     m.put("agent_burst", agentBurst);
     m.put("upstreams", gateway.upstreams().keySet());
+    m.put("policy_mode", remoteOpa == null ? "local" : "remote " + remoteOpa.decisionUrl());
     return m;
   }
 

@@ -90,6 +90,7 @@ public final class AegisNode implements AutoCloseable {
   private final String seededPassword;
 
   private GatewayServices services;
+  private dev.aegis.verticles.policy.ShadowDecisionWriter shadowWriter;
 
   private AegisNode(Vertx vertx, EmbeddedPostgresServer embedded, Pool pool, int port, String seededPassword) {
     this.vertx = vertx;
@@ -132,6 +133,20 @@ public final class AegisNode implements AutoCloseable {
   /** Every tenant's compiled active and shadow policy in this process (stage 4's source). */
   public dev.aegis.verticles.policy.TenantPolicyRegistry tenantPolicies() {
     return services.tenantPolicies();
+  }
+
+  /**
+   * Where stage 4 records divergent shadow decisions (the {@code ShadowRecorder} to hand to
+   * {@code RegoPolicyEngine}): batched into {@code policy.shadow_decisions}, flushed on
+   * {@link #close()}.
+   */
+  public dev.aegis.pipeline.ports.ShadowRecorder shadowRecorder() {
+    return shadowWriter;
+  }
+
+  /** The shadow decision writer itself (its counters). */
+  public dev.aegis.verticles.policy.ShadowDecisionWriter shadowWriter() {
+    return shadowWriter;
   }
 
   /** The admin password generated on first start (null when it was given or already seeded). */
@@ -249,11 +264,17 @@ public final class AegisNode implements AutoCloseable {
         vertx, new dev.aegis.storage.pg.PgPolicyStore(pool), bus, dev.aegis.pipeline.rego.RegoCompiler::compile);
     await(tenantPolicies.start(dev.aegis.verticles.policy.TenantPolicyRegistry.REFRESH_MILLIS));
     resubscribed.accept(tenantPolicies::refresh);
+    dev.aegis.verticles.policy.ShadowDecisionWriter shadowWriter = shadowWriter(vertx, pool, metrics);
+    // ---- policy engine: local, or a remote OPA server (issue #5 item 7, AEGIS_POLICY_MODE) ----
+    dev.aegis.pipeline.ports.PolicyEngine policy = cfg.remoteOpa() == null
+        ? localRego(cfg, tenantPolicies, metrics, shadowWriter)
+        : remoteOpa(vertx, cfg.remoteOpa(), tenantPolicies, metrics);
+    // ---- end policy engine ----
     GatewayServices services = new GatewayServices(cfg.gateway(), pool, identity, registry,
         killSwitches, audit, evidence, evidenceKeys, tokenStore, tokens, apiKeys, new CompositeVerifier(tokens, apiKeys), sessions,
         rotation, once, counters, bus, passwords, view, tenants, agents, limiter,
         new VelocityBehaviorScorer(cfg.gateway().velocityPerMinute()),
-        new PlatformPolicyEngine(new HardDenyPolicy(cfg.gateway().allowedEgressDomains())),
+        policy,
         new HttpToolExecutor(vertx, cfg.gateway().upstreams(), cfg.gateway().upstreamTimeoutMillis(),
             cfg.gateway().upstreamMaxConcurrent()),
         auditSink, metrics, new InferenceScanner(), new OutputRedactor(), redisPing, tenantPolicies);
@@ -285,7 +306,115 @@ public final class AegisNode implements AutoCloseable {
     LOG.info("Aegis ready on port {} in {} ms ({})", port, (System.nanoTime() - t0) / 1_000_000, cfg.describe());
     AegisNode node = new AegisNode(vertx, embedded, pool, port, seeded);
     node.services = services;
+    node.shadowWriter = shadowWriter;
     return node;
+  }
+
+  /**
+   * The local Rego engine (the default): the platform bundle shipped in the jar, compiled once
+   * here, plus each tenant's live policy from the registry, behind the decision cache. A new
+   * tenant revision frees that tenant's cached decisions at once (the revision is also part of
+   * every key, so an old decision is never served).
+   */
+  private static dev.aegis.pipeline.ports.PolicyEngine localRego(AegisConfig cfg,
+      dev.aegis.verticles.policy.TenantPolicyRegistry tenantPolicies, PrometheusMeterRegistry metrics,
+      dev.aegis.pipeline.ports.ShadowRecorder shadows) {
+    long t0 = System.nanoTime();
+    dev.aegis.pipeline.rego.CompiledPolicy platform =
+        dev.aegis.pipeline.rego.RegoCompiler.compile(dev.aegis.pipeline.policy.PlatformBundle.modules());
+    io.vertx.core.json.JsonArray domains = new io.vertx.core.json.JsonArray();
+    cfg.gateway().allowedEgressDomains().stream().sorted().forEach(domains::add);
+    dev.aegis.pipeline.rego.Value data = dev.aegis.pipeline.rego.Values.fromJava(new io.vertx.core.json.JsonObject()
+        .put("aegis", new io.vertx.core.json.JsonObject().put("config",
+            new io.vertx.core.json.JsonObject().put("allowed_domains", domains))));
+    dev.aegis.pipeline.policy.DecisionCache cache = new dev.aegis.pipeline.policy.DecisionCache(
+        cfg.policyCacheMax(), java.time.Duration.ofMillis(Math.max(1, cfg.policyCacheTtlMillis())));
+    dev.aegis.verticles.opa.DecisionCacheMetrics.bind(cache, metrics, "local");
+    tenantPolicies.onChange(cache::invalidateTenant);
+    LOG.info("Platform policy bundle {} compiled in {} ms", dev.aegis.pipeline.policy.PlatformBundle.revision(),
+        (System.nanoTime() - t0) / 1_000_000);
+    dev.aegis.verticles.runtime.RegoPolicyEngine engine = new dev.aegis.verticles.runtime.RegoPolicyEngine(platform,
+        "platform-" + dev.aegis.pipeline.policy.PlatformBundle.revision(), data, tenantPolicies, cache,
+        cfg.policyCacheTtlMillis() == 0 ? java.time.Duration.ZERO
+            : java.time.Duration.ofMillis(cfg.policyCacheTtlMillis()),
+        shadows, java.time.Clock.systemUTC());
+    // warm up here, on the boot thread: class loading, built-in registration, regex compilation
+    // and the first JIT passes would otherwise land on an event loop with the first requests
+    long w0 = System.nanoTime();
+    int warm = engine.warmUp(2_000);
+    LOG.info("Platform policy warmed up: {} evaluations in {} ms", warm, (System.nanoTime() - w0) / 1_000_000);
+    return engine;
+  }
+
+  /**
+   * The shadow decision writer (stage 4's {@code ShadowRecorder}), its counters as metrics, and
+   * the retention job: every hour (and once at start) rows older than
+   * {@code AEGIS_SHADOW_RETENTION_DAYS} (default 30; 0 keeps everything) are deleted in chunks.
+   */
+  private static dev.aegis.verticles.policy.ShadowDecisionWriter shadowWriter(Vertx vertx, Pool pool,
+      PrometheusMeterRegistry metrics) {
+    dev.aegis.storage.pg.PgShadowDecisionStore store = new dev.aegis.storage.pg.PgShadowDecisionStore(pool);
+    dev.aegis.verticles.policy.ShadowDecisionWriter w =
+        new dev.aegis.verticles.policy.ShadowDecisionWriter(vertx, store::insert);
+    io.micrometer.core.instrument.FunctionCounter.builder("aegis.shadow.decisions.written", w,
+        dev.aegis.verticles.policy.ShadowDecisionWriter::written).register(metrics);
+    io.micrometer.core.instrument.FunctionCounter.builder("aegis.shadow.decisions.dropped", w,
+        dev.aegis.verticles.policy.ShadowDecisionWriter::dropped).register(metrics);
+    io.micrometer.core.instrument.FunctionCounter.builder("aegis.shadow.decisions.failed", w,
+        dev.aegis.verticles.policy.ShadowDecisionWriter::failed).register(metrics);
+    int days = retentionDays(System.getenv("AEGIS_SHADOW_RETENTION_DAYS"));
+    if (days > 0) {
+      Runnable purge = () -> purgeShadow(store, days);
+      vertx.setTimer(60_000, t -> purge.run());
+      vertx.setPeriodic(3_600_000, t -> purge.run());
+    }
+    return w;
+  }
+
+  static int retentionDays(String v) {
+    if (v == null || v.isBlank()) {
+      return 30;
+    }
+    try {
+      return Math.max(0, Integer.parseInt(v.trim()));
+    } catch (NumberFormatException e) {
+      LOG.warn("AEGIS_SHADOW_RETENTION_DAYS={} is not a number; keeping 30 days", v);
+      return 30;
+    }
+  }
+
+  private static void purgeShadow(dev.aegis.storage.pg.PgShadowDecisionStore store, int days) {
+    java.time.OffsetDateTime cutoff = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusDays(days);
+    store.deleteOlderThan(cutoff, 10_000).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("Shadow decision retention failed: {}", String.valueOf(ar.cause()));
+      } else if (ar.result() == 10_000) {
+        purgeShadow(store, days);
+      }
+    });
+  }
+
+  /**
+   * The remote OPA engine (AEGIS_POLICY_MODE=remote). Decisions are cached per tenant revision;
+   * the warm-up result is only logged: while OPA is down, stage 4 fails closed.
+   */
+  private static dev.aegis.pipeline.ports.PolicyEngine remoteOpa(Vertx vertx,
+      dev.aegis.verticles.opa.RemoteOpaConfig opa, dev.aegis.pipeline.ports.TenantPolicySource tenantPolicies,
+      PrometheusMeterRegistry metrics) {
+    dev.aegis.verticles.opa.RemoteOpaPolicyEngine engine = new dev.aegis.verticles.opa.RemoteOpaPolicyEngine(
+        vertx, opa, tenant -> {
+          dev.aegis.pipeline.ports.TenantPolicySource.TenantPolicy p = tenantPolicies.active(tenant);
+          return p == null ? "none" : p.revision();
+        }, metrics);
+    engine.warmUp().onComplete(ar -> {
+      if (ar.succeeded()) {
+        LOG.info("Policy mode remote: OPA at {} is healthy", opa.url());
+      } else {
+        LOG.warn("Policy mode remote: OPA at {} is not healthy yet ({}); /execute fails closed until it is",
+            opa.url(), ar.cause().getMessage());
+      }
+    });
+    return engine;
   }
 
   /**
@@ -388,6 +517,13 @@ public final class AegisNode implements AutoCloseable {
   @Override
   public void close() throws Exception {
     try {
+      if (shadowWriter != null) {
+        try {
+          shadowWriter.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          LOG.warn("Pending shadow decisions not written at stop: {}", String.valueOf(e));
+        }
+      }
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } finally {
       if (embedded != null) {

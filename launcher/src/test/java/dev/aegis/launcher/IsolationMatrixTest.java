@@ -79,6 +79,8 @@ class IsolationMatrixTest {
   String slugB;
   String requestB;
   String auditB;
+  String policyB;
+  String shadowRowB;
   final Map<String, String> canaries = new LinkedHashMap<>();
 
   JsonObject beforeB;
@@ -126,6 +128,25 @@ class IsolationMatrixTest {
         .put("reason", "canary-b-reason-" + r), Http.bearer(adminB));
     assertThat(ks.status()).as(ks.raw()).isEqualTo(200);
 
+    Http.Reply pol = n.http.post("/policy/upload", new JsonObject().put("description", "canary-b-policy-" + r)
+        .put("activate", true).put("modules", new JsonObject().put("canary-b-module.rego",
+            "package aegis.tenant\n\ndeny contains \"canary-b-rule-" + r + "\" if input.tool == \"canaryb.tool\"\n")),
+        Http.bearer(adminB));
+    assertThat(pol.status()).as(pol.raw()).isEqualTo(201);
+    policyB = pol.data().getString("id");
+    // a would-have-blocked shadow decision of B, recorded as stage 4 records it
+    dev.aegis.pipeline.ports.ShadowRecorder rec = n.node.shadowRecorder();
+    n.node.vertx().runOnContext(v -> rec.record(new dev.aegis.pipeline.ports.ShadowRecorder.ShadowDecision(tenantB,
+        "canary-b-shadow-request-" + r, agentB[0], "canaryb.tool", policyB, 1, "ALLOW", "DENY",
+        "canary-b-shadow-rule-" + r, "canary-b-shadow-reason-" + r, java.time.Instant.now())));
+    for (int i = 0; i < 200 && n.count("SELECT count(*) FROM policy.shadow_decisions WHERE tenant_id = ?::uuid",
+        tenantB) == 0; i++) {
+      Thread.sleep(50);
+    }
+    shadowRowB = Long.toString(n.count("SELECT max(id) FROM policy.shadow_decisions WHERE tenant_id = ?::uuid",
+        tenantB));
+    assertThat(shadowRowB).as("B's shadow decision written").isNotEqualTo("0");
+
     canaries.put("canary prefix", "canary-b");
     canaries.put("tenant B", tenantB);
     canaries.put("B agent id", agentB[0]);
@@ -139,6 +160,7 @@ class IsolationMatrixTest {
     canaries.put("B request id", requestB);
     canaries.put("B audit id", auditB);
     canaries.put("B sso slug", slugB);
+    canaries.put("B policy version id", policyB);
 
     // A's own objects and principals
     agentA = n.agent(adminA, tenantA, "agent-a-" + r, "db.query");
@@ -463,6 +485,56 @@ class IsolationMatrixTest {
         "sso_not_configured"))));
     m.put("GET /auth/sso/:provider/callback", new Spec(PUBLIC, false, t -> List.of(t.anon("b_provider_guessed_state",
         "GET", "/auth/sso/" + t.slugB + "/callback?code=x&state=" + rnd(), null, Map.of(), 400, "invalid_state"))));
+    // ---- tenant policies (issue #5): versions are per tenant; B's ids are not found
+    m.put("POST /policy/upload", new Spec(WRITERS, false, t -> List.of(t.a("own_tenant_only", "POST", "/policy/upload",
+        body("source", "package aegis.tenant\n", "tenant_id", t.tenantB), 201, x -> {
+          assertThat(x.data().getString("tenant_id")).isEqualTo(t.tenantA);
+          assertThat(x.data().getInteger("version")).isEqualTo((int) t.n.count(
+              "SELECT count(*) FROM policy.policy_versions WHERE tenant_id = ?::uuid", t.tenantA));
+        }))));
+    m.put("GET /policy/versions", new Spec(READERS, false, t -> List.of(t.a("own_versions_only", "GET",
+        "/policy/versions?limit=1000", null, 200, x -> assertThat(x.data().getJsonArray("items")).allSatisfy(
+            v -> assertThat(((JsonObject) v).getString("tenant_id")).isEqualTo(t.tenantA))))));
+    m.put("GET /policy/versions/:id", new Spec(READERS, false, t -> t.onPolicy("GET", "", null)));
+    m.put("POST /policy/versions/:id/activate", new Spec(WRITERS, false, t -> t.onPolicy("POST", "/activate", body())));
+    m.put("POST /policy/versions/:id/shadow", new Spec(WRITERS, false, t -> t.onPolicy("POST", "/shadow", body())));
+    m.put("POST /policy/rollback", new Spec(WRITERS, false, t -> List.of(t.a("own_history_only", "POST",
+        "/policy/rollback", body(), 409, "nothing_to_roll_back"))));
+    m.put("GET /policy/shadow/decisions", new Spec(READERS, false, t -> List.of(
+        t.a("own_rows_only", "GET", "/policy/shadow/decisions?limit=1000", null, 200,
+            x -> assertThat(x.data().getJsonArray("decisions")).isEmpty()),
+        t.a("b_row_as_cursor", "GET", "/policy/shadow/decisions?before=" + t.shadowRowB, null, 200,
+            x -> assertThat(x.data().getJsonArray("decisions")).isEmpty()))));
+    m.put("GET /policy/shadow/summary", new Spec(READERS, false, t -> List.of(t.a("own_shadow_only", "GET",
+        "/policy/shadow/summary", null, 200, x -> {
+          assertThat(x.data().getValue("shadow_version")).isNull();
+          assertThat(x.data().getLong("would_have_blocked")).isZero();
+          assertThat(x.data().getJsonObject("by_rule")).isEmpty();
+        }))));
+    m.put("DELETE /policy/shadow", new Spec(WRITERS, false, t -> List.of(t.a("own_pointer_only", "DELETE",
+        "/policy/shadow", null, 200, x -> assertThat(x.data().getString("tenant_id")).isEqualTo(t.tenantA)))));
+    m.put("POST /policy/evaluate", new Spec(WRITERS, false, t -> List.of(
+        t.a("b_version", "POST", "/policy/evaluate", body("version_id", t.policyB, "input", body()), 404, "not_found"),
+        t.a("own_active_only", "POST", "/policy/evaluate", body("input", body("tool", "canaryb.tool")), 404,
+            "no_active_policy"))));
+    m.put("POST /policy/test", new Spec(WRITERS, false, t -> List.of(
+        t.a("b_version", "POST", "/policy/test", body("version_id", t.policyB), 404, "not_found"),
+        t.a("random", "POST", "/policy/test", body("version_id", rnd()), 404, "not_found"))));
+    m.put("POST /policy/simulate", new Spec(WRITERS, false, t -> List.of(
+        t.a("b_version", "POST", "/policy/simulate", body("version_id", t.policyB), 404, "not_found"),
+        t.a("own_rows_only", "POST", "/policy/simulate", body("source",
+            "package aegis.tenant\n\ndeny contains \"all\" if true\n", "limit", 5000), 200, x -> {
+              assertThat(x.data().getLong("total")).isEqualTo(t.n.count("SELECT count(*) FROM audit.audit_logs"
+                  + " WHERE tenant_id = ?::uuid AND action = 'tool_execution' AND tool IS NOT NULL", t.tenantA));
+              assertThat(x.raw()).doesNotContain("canaryb.tool");
+            }))));
+    // ---- OPA bundle of the caller's ACTIVE policy only (A has none here: 404, never B's bundle)
+    for (String path : new String[] {"/policy/bundle", "/policy/bundle.tar.gz"}) {
+      m.put("GET " + path, new Spec(READERS, false, t -> List.of(
+          t.a("own_policy_only", "GET", path, null, 404, "policy_not_found"),
+          new Call("b_tenant_header", "GET", path, null, Http.bearer(t.adminA, "X-Tenant-ID", t.tenantB), 403,
+              "tenant_mismatch", x -> {}))));
+    }
     // ---- execute (stage 3 looks the agent up in the caller's tenant only)
     m.put("POST /execute", new Spec(EXECUTORS, false, t -> List.of(
         new Call("a_admin_b_agent", "POST", "/execute", t.execBody(),
@@ -489,6 +561,13 @@ class IsolationMatrixTest {
     return List.of(a("b_row", method, "/audit/logs/" + auditB + suffix, body, 404, "not_found"),
         a("random", method, "/audit/logs/" + rnd() + suffix, body, 404, "not_found"),
         a("malformed_id", method, "/audit/logs/not-a-uuid" + suffix, body, 404, "not_found"));
+  }
+
+  /** A's admin on a policy version route with B's version id, a random id and a malformed id: 404 not_found. */
+  List<Call> onPolicy(String method, String suffix, JsonObject body) {
+    return List.of(a("b_version", method, "/policy/versions/" + policyB + suffix, body, 404, "not_found"),
+        a("random", method, "/policy/versions/" + rnd() + suffix, body, 404, "not_found"),
+        a("malformed_id", method, "/policy/versions/not-a-uuid" + suffix, body, 404, "not_found"));
   }
 
   List<Call> onUser(String method, JsonObject body) {
@@ -661,6 +740,8 @@ class IsolationMatrixTest {
     s.put("sso", n.http.get("/auth/sso/config", b).data());
     s.put("tenant", n.http.get("/auth/tenants/" + tenantB, b).data());
     s.put("me", n.http.get("/auth/me", b).status());
+    s.put("policies", n.http.get("/policy/versions", b).data());
+    s.put("policy", n.http.get("/policy/versions/" + policyB, b).data());
     s.put("agent_token", n.http.post("/auth/introspect", body("token", agentB[1]), b).data().getBoolean("active"));
     s.put("api_key", n.http.post("/api-keys/validate", body("key", keyB), Map.of()).data());
     // strip the request ids of the envelopes
@@ -674,7 +755,8 @@ class IsolationMatrixTest {
     Map<String, Long> c = new TreeMap<>();
     for (String table : new String[] {"registry.agents", "registry.permissions", "identity.users", "identity.api_keys",
         "identity.agent_credentials", "identity.sso_providers", "decision.kill_switches", "audit.audit_logs",
-        "identity.revocations", "identity.user_invites", "identity.refresh_tokens"}) {
+        "identity.revocations", "identity.user_invites", "identity.refresh_tokens", "policy.policy_versions",
+        "policy.tenant_policies", "policy.policy_activations", "policy.shadow_decisions"}) {
       c.put(table, n.count("SELECT count(*) FROM " + table + " WHERE tenant_id = ?::uuid", tenantB));
     }
     c.put("agents deleted", n.count("SELECT count(*) FROM registry.agents WHERE tenant_id = ?::uuid AND deleted_at IS NOT NULL",

@@ -172,19 +172,22 @@ public final class DecisionCache {
       Supplier<Future<PolicyResult>> evaluate) {
     if (!cacheable) {
       bypasses.increment();
-      return evaluate.get();
+      return run(evaluate);
     }
     PolicyResult hit = lookup(key);
     if (hit != null) {
       return Future.succeededFuture(hit);
     }
-    Future<PolicyResult> f;
+    return run(evaluate).onSuccess(r -> put(key, r, ttl));
+  }
+
+  private static Future<PolicyResult> run(Supplier<Future<PolicyResult>> evaluate) {
     try {
-      f = evaluate.get();
+      Future<PolicyResult> f = evaluate.get();
+      return f == null ? Future.failedFuture(new IllegalStateException("the engine returned no result")) : f;
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    return f.onSuccess(r -> put(key, r, ttl));
   }
 
   /** The live entry's result (counted as a hit or a miss), or null. */

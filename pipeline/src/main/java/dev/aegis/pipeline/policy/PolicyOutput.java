@@ -25,6 +25,7 @@ import java.util.Set;
  * allow            boolean   required
  * deny             array|set of {id, severity, reason?, signal?}; default []
  * escalate         boolean, or array|set of {id, severity, reason?, signal?}; default false
+ * escalations      array|set of escalate entries, read when escalate is a boolean; default []
  * rule_id          string|null   the rule to report; default: the first hard deny, else the
  *                                first deny, else the first escalate
  * reason           string|null
@@ -87,8 +88,9 @@ public final class PolicyOutput {
       escalates = List.of();
       escalate = false;
     } else if (escV instanceof BoolV b) {
-      escalates = List.of();
-      escalate = b.value();
+      // the platform bundle's shape: a flag, with its hits in 'escalations'
+      escalates = entries(doc.get("escalations"), "escalate");
+      escalate = b.value() || !escalates.isEmpty();
     } else {
       escalates = entries(escV, "escalate");
       escalate = !escalates.isEmpty();

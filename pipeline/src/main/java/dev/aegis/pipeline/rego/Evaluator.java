@@ -713,6 +713,25 @@ final class Evaluator {
     });
   }
 
+  /** As walkValue, inside the base document: integer keys also find their string form. */
+  private boolean walkBase(Value v, List<Term> path, int i, Frame f, VK k) {
+    if (i == path.size()) {
+      return k.go(v);
+    }
+    Term t = path.get(i);
+    if (isPattern(t, f)) {
+      return eachElement(v, (key, val) -> unifyValue(t, key, f,
+          () -> walkBase(val, path, i + 1, f, k)));
+    }
+    return evalTerm(t, f, key -> {
+      Value next = index(v, key);
+      if (next == null && v instanceof ObjV o && key instanceof NumV n && n.isInteger()) {
+        next = o.get(new StrV(n.toString()));
+      }
+      return next != null && walkBase(next, path, i + 1, f, k);
+    });
+  }
+
   private static Value index(Value v, Value key) {
     if (v instanceof ObjV o) {
       return o.get(key);
@@ -744,7 +763,7 @@ final class Evaluator {
 
   private boolean walkData(RuleNode node, Value base, List<Term> path, int i, Frame f, VK k) {
     if (node == null) {
-      return base != null && walkValue(base, path, i, f, k);
+      return base != null && walkBase(base, path, i, f, k);
     }
     if (!overrides.isEmpty()) {
       Value o = overrideAt(node.path);
@@ -782,7 +801,9 @@ final class Evaluator {
       }
       return false;
     }
-    return evalTerm(t, f, key -> {
+    return evalTerm(t, f, key0 -> {
+      // data documents have string keys: data[2] reads data["2"], as in OPA
+      Value key = key0 instanceof NumV n && n.isInteger() ? new StrV(n.toString()) : key0;
       RuleNode child = key instanceof StrV s ? node.children.get(s.value()) : null;
       Value bc = baseObj == null ? null : baseObj.get(key);
       if (child == null && bc == null) {
@@ -814,9 +835,11 @@ final class Evaluator {
     }
     for (RuleNode c : node.children.values()) {
       StrV key = new StrV(c.key);
-      Value cv = materialize(c, m.get(key));
+      Value bv = m.get(key);
+      Value cv = materialize(c, bv);
       if (cv != null) {
-        m.put(key, cv);
+        // where base and virtual documents overlap, the base document wins (as in OPA)
+        m.put(key, bv == null || !c.hasRules() ? cv : merge(cv, bv));
       }
     }
     return m.isEmpty() ? Value.EMPTY_OBJECT : new ObjV(m);

@@ -169,6 +169,9 @@ class DecisionCacheTest {
     });
     assertThat(thrown.failed()).isTrue();
     assertThat(c.size()).isZero();
+    assertThat(c.get(k, false, null, () -> {
+      throw new IllegalStateException("boom");
+    }).failed()).as("a throwing uncacheable evaluation is a failed future too").isTrue();
     assertThat(c.get(k, () -> evaluate("r")).succeeded()).isTrue();
     assertThat(c.size()).isEqualTo(1);
   }

@@ -56,6 +56,19 @@ class PolicyOutputTest {
   }
 
   @Test
+  void should_take_escalate_hits_from_escalations_when_escalate_is_a_flag() {
+    PolicyResult r = read("{\"allow\": true, \"escalate\": true, \"escalations\": [{\"id\":"
+        + " \"escalate.k8s.delete\", \"severity\": \"high\", \"signal\": \"k8s_delete\"}]}");
+    assertThat(r.escalate()).isTrue();
+    assertThat(r.ruleId()).isEqualTo("escalate.k8s.delete");
+    assertThat(r.hits()).extracting(PolicyResult.RuleHit::effect).containsExactly("escalate");
+    assertThat(r.hits()).extracting(PolicyResult.RuleHit::signal).containsExactly("k8s_delete");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> read("{\"allow\": true,"
+        + " \"escalate\": false, \"escalations\": [{\"id\": 1}]}"))
+        .isInstanceOf(PolicyOutput.MalformedOutput.class);
+  }
+
+  @Test
   void should_read_escalate_as_a_flag_or_as_entries() {
     PolicyResult flag = read("{\"allow\": true, \"escalate\": true, \"rule_id\": \"escalate.wire\"}");
     assertThat(flag.allowed()).isTrue();

@@ -150,14 +150,14 @@ public final class PgPolicyStore {
     return pool.withTransaction(conn -> lock(conn, tenantId).compose(p -> fetch(conn, tenantId, versionId)
         .compose(v -> {
           if (v == null) {
-            return Future.succeededFuture(null);
+            return Future.<Change>failedFuture(NOT_FOUND);
           }
           if (versionId.equals(p.activeVersionId())) {
             return Future.succeededFuture(new Change(p, v, p.activeVersionId(), false));
           }
           return switchActive(conn, tenantId, versionId, "activate", p.activeVersionId(), actor)
               .map(c -> new Change(c.pointer(), c.version(), p.activeVersionId(), true));
-        })));
+        }))).recover(PgPolicyStore::nullIfNotFound);
   }
 
   /**
@@ -191,7 +191,7 @@ public final class PgPolicyStore {
       Future<Version> v = versionId == null ? Future.succeededFuture(null) : fetch(conn, tenantId, versionId);
       return v.compose(version -> {
         if (versionId != null && version == null) {
-          return Future.succeededFuture(null);
+          return Future.<Change>failedFuture(NOT_FOUND);
         }
         if (java.util.Objects.equals(versionId, p.shadowVersionId())) {
           return Future.succeededFuture(new Change(p, version, p.shadowVersionId(), false));
@@ -203,7 +203,7 @@ public final class PgPolicyStore {
                   p.shadowVersionId(), actor).map(x -> new Change(np, version, p.shadowVersionId(), true));
             });
       });
-    }));
+    })).recover(PgPolicyStore::nullIfNotFound);
   }
 
   /** The tenant's most recent {@code tool_execution} audit rows, newest first. */
@@ -223,6 +223,13 @@ public final class PgPolicyStore {
   }
 
   // ---------------------------------------------------------------- internals
+
+  /** Rolls back a transaction whose version does not exist (so a 404 leaves no pointer row behind). */
+  private static final RuntimeException NOT_FOUND = new RuntimeException("policy version not found", null, false, false) {};
+
+  private static Future<Change> nullIfNotFound(Throwable e) {
+    return e == NOT_FOUND ? Future.succeededFuture(null) : Future.failedFuture(e);
+  }
 
   /** Creates the tenant's pointer row if needed and locks it for the transaction. */
   private static Future<Pointer> lock(SqlConnection conn, UUID tenantId) {

@@ -100,12 +100,14 @@ public final class GatewayVerticle extends VerticleBase {
     new KeyRoutes(s, auth, audit).mount(router);
     // -- route modules added by later issues mount here, one line each --
     new dev.aegis.verticles.policy.PolicyRoutes(vertx, s, auth, audit).mount(router);
+    new dev.aegis.verticles.policy.ShadowDecisionRoutes(s, auth).mount(router);
     new dev.aegis.verticles.evidence.BundleRoutes(s, auth).mount(router);
     new dev.aegis.verticles.evidence.RootRoutes(vertx, s, auth).mount(router);
     new dev.aegis.verticles.evidence.TransparencyRoutes(s.audit(), s.evidence(), s.evidenceKeys(), auth).mount(router);
     new dev.aegis.verticles.http.UserRoutes(vertx, s, auth, audit).mount(router);
     new dev.aegis.verticles.http.TenantRoutes(vertx, s, auth, audit).mount(router);
     new dev.aegis.verticles.sso.SsoRoutes(vertx, s, auth, audit).mount(router);
+    new dev.aegis.verticles.opa.OpaBundleRoutes(vertx, s.tenantPolicies(), auth).mount(router);
     ExecuteHandler execute = new ExecuteHandler(runner(s), c.requestTimeoutMillis(), s.metrics());
     router.post("/execute").handler(execute::handle);
     router.post("/execute/:tool").handler(execute::handle);

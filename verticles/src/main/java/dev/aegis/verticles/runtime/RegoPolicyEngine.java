@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Merging.</b> The tenant layer can only add: a tenant deny makes the result a deny that
  * forces DENY (hard), a tenant escalate sets the escalate flag; nothing a tenant writes removes a
  * platform deny or hard deny, and the platform's rule id stays the reported one when it denied.
+ * Tenant rule ids are reported with the prefix {@value #TENANT_PREFIX} ({@code tenant.no_prod}),
+ * so a tenant can never pose as a platform rule ({@code hard_deny.*}) in the audit trail.
  *
  * <p><b>Cache.</b> Keyed by the exact action and {@code platformRevision + tenant revision}, so an
  * activation anywhere (which changes the tenant revision) never serves an old decision. A bundle
@@ -52,6 +54,8 @@ public final class RegoPolicyEngine implements PolicyEngine {
 
   /** The platform decision document, under data. */
   public static final String DECISION_PATH = "aegis.platform.decision";
+  /** Prefix of every tenant rule id in results and audit rows. */
+  public static final String TENANT_PREFIX = "tenant.";
 
   private final CompiledPolicy platform;
   private final String platformRevision;
@@ -96,7 +100,8 @@ public final class RegoPolicyEngine implements PolicyEngine {
     TenantPolicy live = tenants.active(in.tenantId());
     String revision = live == null ? platformRevision
         : platformRevision + "+t" + live.revision();
-    boolean cacheable = !platform.usesClock() && (live == null || !live.compiled().usesClock());
+    boolean cacheable = !ttl.isZero() && !platform.usesClock()
+        && (live == null || !live.compiled().usesClock());
     Future<PolicyResult> result;
     try {
       result = cache.get(DecisionCache.key(in, revision), cacheable, ttl,
@@ -109,6 +114,35 @@ public final class RegoPolicyEngine implements PolicyEngine {
       result = result.onSuccess(r -> shadow(in, shadow, r));
     }
     return result;
+  }
+
+  /**
+   * Evaluates the platform bundle over a small set of representative actions, {@code rounds}
+   * times, without the cache: call once at boot, off the event loops, so class loading and the
+   * first compilations do not land on a request. Returns the evaluations made.
+   */
+  public int warmUp(int rounds) {
+    String[][] actions = {
+        {"shell", "{\"command\":\"ls -la /tmp\"}"},
+        {"shell", "{\"command\":\"rm -rf /\"}"},
+        {"sql", "{\"query\":\"DELETE FROM orders\"}"},
+        {"file.read", "{\"path\":\"/etc/shadow\"}"},
+        {"kubectl", "{\"command\":\"kubectl delete ns prod\"}"},
+        {"payments.transfer", "{\"amount\":250000}"},
+        {"email.send", "{\"to\":\"a@b.test\",\"body\":\"4111 1111 1111 1111\"}"},
+        {"http.get", "{\"url\":\"https://example.com\"}"},
+    };
+    int n = 0;
+    for (int r = 0; r < rounds; r++) {
+      String[] a = actions[r % actions.length];
+      JsonObject payload = new JsonObject(a[1]);
+      PolicyInput in = new PolicyInput("warmup", "warmup", "warmup",
+          r % 4 == 0 ? "critical" : "low", a[0], payload, payload.encode(), "warmup-" + r,
+          a[0].equals("email.send") ? List.of("pii_card_number") : List.of());
+      decide(in, null, platformRevision);
+      n++;
+    }
+    return n;
   }
 
   /** Evaluates both layers (no cache). Throws when a policy fails or answers malformed. */
@@ -136,7 +170,7 @@ public final class RegoPolicyEngine implements PolicyEngine {
     addHits(hits, t.escalate(), "escalate");
     boolean deny = TenantDecision.DENY.equals(t.decision());
     boolean platformDecided = !p.allowed() || (p.escalate() && !deny);
-    String ruleId = platformDecided ? p.ruleId() : t.ruleId();
+    String ruleId = platformDecided ? p.ruleId() : tenantId(t.ruleId());
     String reason = platformDecided ? p.reason() : t.reason();
     return new PolicyResult(p.allowed() && !deny, p.hardDeny() || deny,
         p.escalate() || !t.escalate().isEmpty(), ruleId, reason, p.riskAdjustment(),
@@ -146,14 +180,22 @@ public final class RegoPolicyEngine implements PolicyEngine {
   private static void addHits(List<RuleHit> hits, JsonArray entries, String effect) {
     for (Object e : entries) {
       if (e instanceof JsonObject o) {
-        String id = String.valueOf(o.getValue("id", effect));
+        String id = tenantId(String.valueOf(o.getValue("id", effect)));
         hits.add(new RuleHit(id, "tenant_policy", severity(o.getValue("severity")), effect,
             o.getValue("reason") == null ? id : String.valueOf(o.getValue("reason"))));
       } else {
-        String id = String.valueOf(e);
-        hits.add(new RuleHit(id, "tenant_policy", "high", effect, id));
+        String id = tenantId(String.valueOf(e));
+        hits.add(new RuleHit(id, "tenant_policy", "high", effect, String.valueOf(e)));
       }
     }
+  }
+
+  /** The reported id of a tenant rule: always under {@value #TENANT_PREFIX}. */
+  static String tenantId(String id) {
+    if (id == null) {
+      return null;
+    }
+    return id.startsWith(TENANT_PREFIX) ? id : TENANT_PREFIX + id;
   }
 
   private static String severity(Object s) {
@@ -177,7 +219,8 @@ public final class RegoPolicyEngine implements PolicyEngine {
       if (!t.decision().equals(liveDecision)
           && !(TenantDecision.ALLOW.equals(t.decision()))) {
         shadows.record(new ShadowDecision(in.tenantId(), in.requestId(), in.agentId(), in.tool(),
-            shadow.versionId(), shadow.version(), liveDecision, t.decision(), t.ruleId(),
+            shadow.versionId(), shadow.version(), liveDecision, t.decision(),
+            tenantId(t.ruleId()),
             t.reason(), Instant.now(clock)));
       }
     } catch (RuntimeException e) {

@@ -113,6 +113,10 @@ class TenantPolicyRegistryTest {
     assertThat(await(store.version(t2, v2.id()))).isNull();
     assertThat(await(store.versions(t1, 10, 0))).extracting(PgPolicyStore.Version::version).containsExactly(2, 1);
     assertThat(await(store.activate(t2, v2.id(), "x"))).as("another tenant's version").isNull();
+    UUID stranger = UUID.randomUUID();
+    assertThat(await(store.activate(stranger, v2.id(), "x"))).isNull();
+    assertThat(await(store.setShadow(stranger, v2.id(), "x"))).isNull();
+    assertThat(await(store.pointer(stranger))).as("a 404 leaves no pointer row").isNull();
   }
 
   /** Verifies concurrent uploads of one tenant get distinct consecutive numbers. */

@@ -19,5 +19,12 @@ public final class BuiltinSet {
     Glob.register(r);
     Objects.register(r);
     Encoding.register(r);
+    Net.register(r);
+    Units.register(r);
+    Types.register(r);
+    Crypto.register(r);
+    Time.register(r);
+    Yaml.register(r);
+    Runtime.register(r);
   }
 }

@@ -16,6 +16,8 @@ import java.util.regex.Pattern;
  * {@code \} escapes. Delimiters: {@code null} means none, {@code []} means {@code "."}.
  */
 final class Glob {
+  private static final PatternCache<List<Object>, Object> CACHE = new PatternCache<>(500);
+
   private Glob() {
   }
 
@@ -40,7 +42,7 @@ final class Glob {
         throw Args.oneOf("glob.match", 2, a[1], "array", "null");
       }
       String s = Args.str("glob.match", a, 2);
-      Object p = ctx.<List<Object>, Object>memo(List.of("glob", pat, delims), k -> {
+      Object p = CACHE.get(List.of(pat, delims), k -> {
         try {
           return Pattern.compile(toRegex(pat, delims), Pattern.DOTALL);
         } catch (IllegalArgumentException e) {

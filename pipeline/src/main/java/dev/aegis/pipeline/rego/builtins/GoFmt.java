@@ -27,7 +27,9 @@ final class GoFmt {
   private static Arg convert(Value v) {
     if (v instanceof NumV n) {
       BigDecimal d = n.value();
-      if (d.scale() <= 0 || d.signum() == 0 && d.scale() == 0) {
+      // OPA hands Go an int only for plain integer text; "1e3" (negative scale here) and
+      // "1.0" become float64
+      if (d.scale() == 0) {
         BigInteger bi = d.toBigIntegerExact();
         return new Arg(bi.bitLength() < 64 ? "int" : "*big.Int", bi, null, null);
       }
@@ -170,6 +172,14 @@ final class GoFmt {
 
   private static String formatInt(Arg a, int verb, Spec sp) {
     BigInteger v = a.i;
+    if (a.goType.equals("*big.Int")) {
+      // big.Int's own Format: s and v print decimal; anything else it does not know
+      if (verb == 's') {
+        verb = 'd';
+      } else if ("bdoOxXv".indexOf(verb) < 0) {
+        return "%!" + new String(Character.toChars(verb)) + "(big.Int=" + v + ")";
+      }
+    }
     String digits;
     String prefix = "";
     switch (verb) {

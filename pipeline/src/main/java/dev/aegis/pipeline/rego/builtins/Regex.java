@@ -14,7 +14,7 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * Regular expressions with Go RE2 syntax, run on {@code java.util.regex} after translation
- * ({@link #translate}). Compiled patterns are memoised per query in {@link BuiltinContext}.
+ * ({@link #translate}). Compiled patterns are cached process-wide ({@link PatternCache}).
  */
 final class Regex {
   private Regex() {
@@ -130,8 +130,11 @@ final class Regex {
   }
 
   /** The compiled pattern, memoised per query; a syntax error is a built-in error. */
+  private static final PatternCache<String, Object> CACHE = new PatternCache<>(500);
+
+  /** The compiled pattern (cached process-wide); a syntax error is a built-in error. */
   static Pattern pattern(String name, BuiltinContext ctx, String pat) {
-    Object p = ctx.<List<String>, Object>memo(List.of("regex", pat), k -> {
+    Object p = CACHE.get(pat, k -> {
       try {
         return compile(pat);
       } catch (PatternSyntaxException e) {

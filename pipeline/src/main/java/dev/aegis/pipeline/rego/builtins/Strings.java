@@ -30,8 +30,8 @@ final class Strings {
     r.add("format_int", 2, (ctx, a) -> formatInt(a));
     r.add("indexof", 2, (ctx, a) -> indexOf(a));
     r.add("indexof_n", 2, (ctx, a) -> indexOfN(a));
-    r.add("lower", 1, (ctx, a) -> same(a[0], Args.str("lower", a, 0).toLowerCase(Locale.ROOT)));
-    r.add("upper", 1, (ctx, a) -> same(a[0], Args.str("upper", a, 0).toUpperCase(Locale.ROOT)));
+    r.add("lower", 1, (ctx, a) -> same(a[0], mapCase(Args.str("lower", a, 0), false)));
+    r.add("upper", 1, (ctx, a) -> same(a[0], mapCase(Args.str("upper", a, 0), true)));
     r.add("replace", 3, (ctx, a) -> {
       String s = Args.str("replace", a, 0);
       String old = Args.str("replace", a, 1);
@@ -94,6 +94,21 @@ final class Strings {
       }
       return i == 0 && j == s.length() ? a[0] : Args.s(s.substring(i, j));
     });
+  }
+
+  /** Go's strings.ToUpper/ToLower: simple one-to-one case mapping per code point. */
+  static String mapCase(String s, boolean upper) {
+    boolean ascii = true;
+    for (int i = 0; i < s.length() && ascii; i++) {
+      ascii = s.charAt(i) < 0x80;
+    }
+    if (ascii) {
+      return upper ? s.toUpperCase(Locale.ROOT) : s.toLowerCase(Locale.ROOT);
+    }
+    StringBuilder sb = new StringBuilder(s.length());
+    s.codePoints().forEach(c -> sb.appendCodePoint(
+        upper ? Character.toUpperCase(c) : Character.toLowerCase(c)));
+    return sb.toString();
   }
 
   private static Value same(Value orig, String result) {
@@ -267,7 +282,8 @@ final class Strings {
 
   /**
    * Go's strings.NewReplacer: left to right, at each position the first pattern (in order) that
-   * matches is replaced; replacements are not rescanned. An empty pattern matches between runes.
+   * matches is replaced; replacements are not rescanned. An empty pattern matches between runes,
+   * after which the other patterns are still tried at the same position.
    */
   static String replaceAll(String s, List<String> olds, List<String> news) {
     if (olds.size() == 1) {
@@ -291,12 +307,10 @@ final class Strings {
       if (match >= 0) {
         String o = olds.get(match);
         sb.append(news.get(match));
-        if (!o.isEmpty()) {
-          i += o.length();
-          lastEmpty = false;
-          continue;
-        }
-        lastEmpty = true;
+        // after an empty match, look again at the same position without the empty pattern
+        lastEmpty = o.isEmpty();
+        i += o.length();
+        continue;
       }
       if (i == s.length()) {
         break;

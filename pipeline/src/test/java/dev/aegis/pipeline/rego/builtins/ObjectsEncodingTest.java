@@ -98,4 +98,30 @@ class ObjectsEncodingTest {
     assertThat(errorJson("urlquery.encode_object", "{\"a\":1}").detail())
         .isEqualTo("urlquery.encode_object: expected value to be of type string or array");
   }
+
+  @Test
+  void yaml() {
+    Value doc = call("yaml.marshal", j("[{\"foo\": [1, 2, 3], \"a\": \"x: y\"}]"));
+    assertThat(rego(call("yaml.unmarshal", doc))).isEqualTo("[{\"a\": \"x: y\", \"foo\": [1, 2, 3]}]");
+    assertThat(call("yaml.marshal", j("{\"b\": 1, \"a\": [true]}"))).isEqualTo(s("a:\n- true\nb: 1\n"));
+    assertThat(rego(call("yaml.unmarshal", s("when: 2021-01-01\nn: 1.5\nok: yes")))).isEqualTo(
+        "{\"n\": 1.5, \"ok\": true, \"when\": \"2021-01-01\"}");
+    assertThat(call("yaml.is_valid", s("foo:\n - qux: bar\n - baz: 2"))).isEqualTo(Value.TRUE);
+    assertThat(call("yaml.is_valid", s("foo:\n - qux: bar\n - baz: {"))).isEqualTo(Value.FALSE);
+    assertThat(call("yaml.is_valid", n(1))).isEqualTo(Value.FALSE);
+    assertThat(call("yaml.is_valid", s("a: 1\n---\n\tb: 2\n"))).isEqualTo(Value.FALSE);
+    assertThat(call("yaml.is_valid", s("a: 1\n---\nb: 2\n"))).isEqualTo(Value.TRUE);
+    assertThat(rego(call("yaml.unmarshal", s("a: 1\n---\nb: 2\n")))).isEqualTo("{\"a\": 1}");
+    assertThat(error("yaml.unmarshal", s("a: [")).code()).isEqualTo("eval_builtin_error");
+    // alias bombs are refused by the loader's alias cap
+    StringBuilder bomb = new StringBuilder("a: &a [x,x,x,x,x,x,x,x,x]\n");
+    for (char c = 'b'; c <= 'k'; c++) {
+      char p = (char) (c - 1);
+      bomb.append(c).append(": &").append(c).append(" [*").append(p).append(",*").append(p)
+          .append(",*").append(p).append(",*").append(p).append(",*").append(p).append(",*")
+          .append(p).append(",*").append(p).append(",*").append(p).append("]\n");
+    }
+    assertThat(call("yaml.is_valid", s(bomb.toString()))).isEqualTo(Value.FALSE);
+    assertThat(call("opa.runtime")).isEqualTo(j("{}"));
+  }
 }

@@ -18,12 +18,16 @@ class StringsTest {
     assertThat(sprintf("hi %v", "[[\"there\", 5, 3.14]]")).isEqualTo("hi [\"there\", 5, 3.14]");
     assertThat(sprintf("%d", "[42]")).isEqualTo("42");
     assertThat(sprintf("%v", "[9223372036854775808]")).isEqualTo("9223372036854775808");
+    assertThat(sprintf("%s", "[123456789123456789123]")).isEqualTo("123456789123456789123");
+    assertThat(sprintf("%f", "[123456789123456789123]")).isEqualTo("%!f(big.Int=123456789123456789123)");
     assertThat(sprintf("%x %X %o %b", "[255, 255, 8, 5]")).isEqualTo("ff FF 10 101");
     assertThat(sprintf("%05d|%-4d|%+d", "[42, 7, 3]")).isEqualTo("00042|7   |+3");
     assertThat(sprintf("%q", "[\"a\\\"b\"]")).isEqualTo("\"a\\\"b\"");
     assertThat(sprintf("%v %v", "[true, null]")).isEqualTo("true null");
     assertThat(sprintf("%v", "[{\"a\": [1]}]")).isEqualTo("{\"a\": [1]}");
     assertThat(sprintf("%v", "[2.5]")).isEqualTo("2.5");
+    assertThat(sprintf("%v", "[1e30]")).isEqualTo("1e+30");
+    assertThat(sprintf("%v", "[1.0]")).isEqualTo("1");
     assertThat(sprintf("%v", "[1234567.5]")).isEqualTo("1.2345675e+06");
     assertThat(sprintf("%e", "[1234.5678]")).isEqualTo("1.234568e+03");
     assertThat(sprintf("%g", "[0.00001]")).isEqualTo("1e-05");
@@ -48,6 +52,8 @@ class StringsTest {
     assertThat(call("endswith", s("abc"), s("ab"))).isEqualTo(Value.FALSE);
     assertThat(call("lower", s("AbC"))).isEqualTo(s("abc"));
     assertThat(call("upper", s("AbC"))).isEqualTo(s("ABC"));
+    assertThat(call("upper", s("straße"))).isEqualTo(s("STRAßE"));
+    assertThat(call("lower", s("ÀÉ"))).isEqualTo(s("àé"));
     assertThat(call("format_int", n(255), n(16))).isEqualTo(s("ff"));
     assertThat(call("format_int", num("-5.9"), n(2))).isEqualTo(s("-101"));
     assertThat(error("format_int", n(1), n(3)).detail())
@@ -76,6 +82,8 @@ class StringsTest {
     assertThat(call("replace", s("abc"), s(""), s("-"))).isEqualTo(s("-a-b-c-"));
     assertThat(callJson("strings.replace_n", "{\"a\":\"b\",\"b\":\"c\"}", "\"ab\""))
         .isEqualTo(s("bc"));
+    assertThat(callJson("strings.replace_n", "{\"\":\"X\",\"a\":\"Y\"}", "\"ab\"")).isEqualTo(s("XYXbX"));
+    assertThat(callJson("strings.replace_n", "{\"\":\"-\",\"é\":\"e\"}", "\"aéb\"")).isEqualTo(s("-a-e-b-"));
     assertThat(errorJson("strings.replace_n", "{\"a\":1}", "\"ab\"").detail())
         .isEqualTo("strings.replace_n: operand 1 non-string value found in pattern object");
     assertThat(errorJson("strings.replace_n", "{\"a\":\"1\"}", "1").detail())
