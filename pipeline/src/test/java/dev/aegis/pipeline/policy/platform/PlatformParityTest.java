@@ -197,6 +197,117 @@ class PlatformParityTest {
     assertThat(clean).as("generated clean actions").isGreaterThan(100);
   }
 
+  /** Rule-relevant fragments, glued in random order: looks for edge cases of the translation. */
+  static final String[] SOUP = {"rm", "-rf", "-r", "-f", "--no-preserve-root", "/", "/*", "~",
+      "$home", "/etc", "/usr/", "./x", "mkfs", "mkfs.ext4", "/dev/sda", "/dev/null", "dd",
+      "of=/dev/sdb", "of=/dev/zero", "if=x", ":(){", ":|:&", "};:", "f()", "{", "}", "f|f&",
+      "chmod", "777", "0777", ">", "/dev/sd", "shred", "drop", "table", "database", "truncate",
+      "only", "the", "delete", "from", "update", "set", "a=1", "where", "1=1", "1", "true", "or",
+      "and", "'a'='a'", "(", ")", "users", "t", "kubectl", "helm", "uninstall", "del", "-n",
+      "prod", "dev", "--namespace", "-a", "ns", "namespace", "terraform", "destroy", "apply",
+      "-destroy", "-chdir=live", "workspace", "select", "tf_workspace=prod", "email", "ssn",
+      "phone", "card", "limit", "10001", "100", "top", "fetch", "first", "rows", "id", "=", "7",
+      "4111", "1111", "123-45-6789", "a@b.com", "x.y@evil.io", "/etc/passwd", ".ssh/", "id_rsa",
+      ".aws/credentials", ".kube/config", "select", "*", "email_address", "_id", ":id", "?"};
+
+  @Test
+  void should_decide_like_the_java_rules_on_fragment_soup() {
+    Random rnd = new Random(Long.getLong("soup.seed", 7L));
+    String[] glue = {" ", " ", " ", "", ";", " | ", " && ", "\n", ", ", "  "};
+    String[] tools = {"shell.exec", "db.query", "email.send", "http.post", "kubectl", "helm",
+        "text.summarize", "sql.exec"};
+    for (int i = 0; i < Integer.getInteger("soup.n", 3000); i++) {
+      StringBuilder sb = new StringBuilder();
+      int n = 2 + rnd.nextInt(10);
+      for (int k = 0; k < n; k++) {
+        if (k > 0) {
+          sb.append(pick(rnd, glue));
+        }
+        sb.append(pick(rnd, SOUP));
+      }
+      JsonObject payload = new JsonObject().put(pick(rnd, new String[] {"command", "query", "body"}),
+          sb.toString());
+      if (rnd.nextInt(4) == 0) {
+        payload.put("to", pick(rnd, new String[] {"x@evil.com", "ops@acme.com"}));
+      }
+      compare(pick(rnd, tools), pick(rnd, RISKS), payload, List.of());
+    }
+
+    assertNoMismatch();
+    assertThat(denied).as("soup denies").isGreaterThan(cases / 10);
+    assertThat(clean).as("soup clean").isGreaterThan(cases / 10);
+  }
+
+  @Test
+  void should_find_the_same_pii_as_the_java_detector() {
+    Random rnd = new Random(Long.getLong("pii.seed", 11L));
+    String[] around = {"", " ", "x", "_", ".", "(", ")", "-", ":", "1", "a.", "1.", "é", "#",
+        "  ", "\n", "=", ",", "5 ", " 7"};
+    for (int i = 0; i < Integer.getInteger("pii.n", 2000); i++) {
+      StringBuilder body = new StringBuilder(pick(rnd, around));
+      int parts = 1 + rnd.nextInt(3);
+      for (int k = 0; k < parts; k++) {
+        body.append(piiLike(rnd)).append(pick(rnd, around));
+      }
+      JsonObject payload = new JsonObject().put("to", "x@evil.com").put("body", body.toString());
+      compare(pick(rnd, new String[] {"email.send", "http.post"}), "low", payload, List.of());
+    }
+
+    assertNoMismatch();
+    assertThat(denied).as("PII found").isGreaterThan(cases / 5);
+    assertThat(clean).as("no PII found").isGreaterThan(cases / 5);
+  }
+
+  /** A card-like run (Luhn-valid or not), an SSN-like number or an e-mail-like token. */
+  private static String piiLike(Random rnd) {
+    switch (rnd.nextInt(4)) {
+      case 0:
+      case 1: {
+        int len = 11 + rnd.nextInt(10);
+        StringBuilder digits = new StringBuilder();
+        digits.append(1 + rnd.nextInt(9));
+        for (int k = 1; k < len - 1; k++) {
+          digits.append(rnd.nextInt(10));
+        }
+        digits.append(rnd.nextBoolean() ? luhnDigit(digits.toString()) : rnd.nextInt(10));
+        StringBuilder out = new StringBuilder();
+        String sep = new String[] {"", " ", "-", " ", "--", " - "}[rnd.nextInt(6)];
+        int group = 3 + rnd.nextInt(3);
+        for (int k = 0; k < digits.length(); k++) {
+          if (k > 0 && k % group == 0) {
+            out.append(rnd.nextInt(8) == 0 ? "  " : sep);
+          }
+          out.append(digits.charAt(k));
+        }
+        return out.toString();
+      }
+      case 2:
+        return String.format("%03d-%02d-%04d", rnd.nextInt(1000), rnd.nextInt(100),
+            rnd.nextInt(10000)) + (rnd.nextInt(6) == 0 ? "-1" : "");
+      default:
+        return new String[] {"a@b.co", "a.@b.co", "..@b.co", "x@-a.com", "x@a.b", "x@a.bc-",
+            "x@a.b-cd", "Bob@Example.COM", "user@localhost", "@b.com", "a@b.c0m", "a+b@c.io.",
+            "a@b..cd", "%@x.org", "a@1.23", "q@w.e-r.ty"}[rnd.nextInt(16)];
+    }
+  }
+
+  private static int luhnDigit(String payload) {
+    int sum = 0;
+    boolean dbl = true;
+    for (int k = payload.length() - 1; k >= 0; k--) {
+      int d = payload.charAt(k) - '0';
+      if (dbl) {
+        d *= 2;
+        if (d > 9) {
+          d -= 9;
+        }
+      }
+      sum += d;
+      dbl = !dbl;
+    }
+    return (10 - sum % 10) % 10;
+  }
+
   private static JsonObject generatedPayload(Random rnd) {
     String[][] corpora = {SHELL, SQL, PATHS, INFRA, PII, PROSE};
     String[] fields = {"command", "query", "path", "prompt", "body", "note", "args", "sql"};
