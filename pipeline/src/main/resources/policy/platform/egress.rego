@@ -212,6 +212,10 @@ strip(t, i) := replace(t, removals[i], " ") if {
 
 pii_text := lib.raw_text if {
 	count(removals) == 0
+} else := replace(lib.raw_text, removals[0], " ") if {
+	count(removals) == 1
+} else := replace(replace(lib.raw_text, removals[0], " "), removals[1], " ") if {
+	count(removals) == 2
 } else := t if {
 	t0 := lib.raw_text
 	t1 := strip(t0, 0)
@@ -256,13 +260,23 @@ flat_strings(v) := [v] if {
 # The host of a URL or the domain of an e-mail address (lower case); undefined when there is
 # none.
 domain_of(tok) := h if {
-	t0 := lower(tok)
-	t1 := substring(t0, lib.prefix_len(t0, `^[<"']$`), -1)
-	t := substring(t1, 0, count(t1) - lib.suffix_len(t1, `^[>"']$`))
+	t := unquote(lower(tok))
 	h0 := host(t)
-	h := substring(h0, 0, count(h0) - lib.suffix_len(h0, `^\.$`))
+	h := strip_dots(h0)
 	h != ""
 }
+
+# Leading <"' and trailing >"' removed.
+unquote(t0) := t0 if {
+	not regex.match(`^[<"']|[>"']$`, t0)
+} else := t if {
+	t1 := substring(t0, lib.prefix_len(t0, `^[<"']$`), -1)
+	t := substring(t1, 0, count(t1) - lib.suffix_len(t1, `^[>"']$`))
+}
+
+strip_dots(h) := h if {
+	not endswith(h, ".")
+} else := substring(h, 0, count(h) - lib.suffix_len(h, `^\.$`))
 
 host(t) := h if {
 	contains(t, "://")
