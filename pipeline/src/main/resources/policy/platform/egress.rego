@@ -198,10 +198,10 @@ removals := array.concat(
 
 # A string value (lower case) or the strings of an array value.
 strings_of(v) := [s | s := lower(v)] if {
-	not is_array(v)
+	not array_value(v)
 } else := [lower(x) | some x in v]
 
-is_array(v) if {
+array_value(v) if {
 	some i, _ in v
 	is_number(i)
 }
@@ -252,9 +252,9 @@ flat_strings(v) := [v] if {
 	lower(v)
 } else := array.concat(
 	[x | some x in v; lower(x)],
-	[y | some x in v; is_array(x); some y in x; lower(y)]
+	[y | some x in v; array_value(x); some y in x; lower(y)]
 ) if {
-	is_array(v)
+	array_value(v)
 } else := []
 
 # The host of a URL or the domain of an e-mail address (lower case); undefined when there is

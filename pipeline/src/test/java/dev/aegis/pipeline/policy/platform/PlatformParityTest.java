@@ -23,12 +23,26 @@ import org.junit.jupiter.api.Test;
  * hard deny, escalate, top rule and risk adjustment, over the detect tests' corpora and a few
  * hundred generated benign and malicious actions.
  *
- * <p>Known, deliberate differences (not exercised here, see the bundle's comments): PII is
- * looked for in input.text without the destination fields' "key value" text rather than in a
- * re-serialised payload (so a value glued across two payload fields, or a destination field
- * holding an object, is read differently); Java 17's Unicode {@code \b} versus RE2's ASCII
- * {@code \b} next to non-ASCII letters; numeric strings Double.parseDouble accepts but JSON
- * does not (hex floats, "Infinity", a trailing 'd').
+ * <p>Known differences, none of them reached by these corpora:
+ *
+ * <ul>
+ *   <li>PII for the exfiltration rule is looked for in input.text with the destination fields'
+ *       "key value" text (and their values) cut out, where Java re-serialises the payload
+ *       without those fields: a card number glued across two payload values, a destination
+ *       field holding an object, or a destination value that also appears in the body read
+ *       differently.</li>
+ *   <li>Java 17's {@code \b} counts non-ASCII letters as word characters, RE2's does not; the
+ *       bundle uses {@code [^\pL\p{Nd}]} where the Java rules test isLetterOrDigit, but its
+ *       {@code \b} next to a non-ASCII letter can differ.</li>
+ *   <li>Amounts: strings Double.parseDouble accepts but JSON numbers do not (hex floats,
+ *       "Infinity", a trailing 'd' or 'f') are not amounts for the bundle.</li>
+ *   <li>Text: the bundle reads "tool + ' ' + input.text"; Java normalises tool and text together,
+ *       which differs only for a tool name that normalisation changes beyond lower-casing.
+ *       PolicyInputDocument falls back to the payload's JSON when the scan text is null, where
+ *       Java falls back to ActionText; the gateway always passes the scan text.</li>
+ *   <li>Reasons: a production-like target found in the command text is reported as "target in
+ *       the command" (Rego has no capture groups); amounts and row counts print with %v.</li>
+ * </ul>
  */
 class PlatformParityTest {
 
