@@ -83,7 +83,19 @@ default decision := {
 
 public(h) := {"id": h.id, "severity": h.severity, "signal": h.signal, "reason": h.reason}
 
+# Nothing fired (the common case): a constant.
 decision := {
+	"allow": true,
+	"deny": [],
+	"escalate": false,
+	"escalations": [],
+	"hard_deny": false,
+	"rule_id": null,
+	"reason": null,
+	"risk_adjustment": 0,
+} if {
+	count(hits) == 0
+} else := {
 	"allow": count(deny_hits) == 0,
 	"deny": [public(h) | some h in deny_hits],
 	"escalate": count(escalate_hits) > 0,

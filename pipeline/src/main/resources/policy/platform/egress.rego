@@ -22,6 +22,36 @@ import data.aegis.platform.pii
 
 not_alnum := `[^\pL\p{Nd}]`
 
+# Cheap pre-checks: every PII column name contains one of these stems.
+pii_stem if contains(lib.text, "mail")
+
+pii_stem if contains(lib.text, "ssn")
+
+pii_stem if contains(lib.text, "social_security")
+
+pii_stem if contains(lib.text, "phone")
+
+pii_stem if contains(lib.text, "address")
+
+pii_stem if contains(lib.text, "dob")
+
+pii_stem if contains(lib.text, "birth")
+
+pii_stem if contains(lib.text, "card")
+
+pii_stem if contains(lib.text, "passport")
+
+pii_columns if {
+	pii_stem
+	regex.match(pii_columns_re, lib.text)
+}
+
+row_hints if {
+	some stem in ["select", "limit", "top", "fetch first"]
+	contains(lib.text, stem)
+	regex.match(row_hints_re, lib.text)
+}
+
 pii_columns_re := concat("", [
 	`(?:^|`, not_alnum, `)(?:e-mail|emails?|ssns?|social_security_number|phones?|phone_number`,
 	`|address(?:es)?|dob|date_of_birth|birthdate|birth_date|cards?|credit_card|card_number`,
@@ -99,10 +129,10 @@ select_rows := 1 if {
 rows := max(field_rows) if {
 	count(field_rows) > 0
 } else := max(text_rows) if {
-	regex.match(row_hints_re, lib.text)
+	row_hints
 	count(text_rows) > 0
 } else := select_rows if {
-	regex.match(row_hints_re, lib.text)
+	row_hints
 	select_statement
 }
 
@@ -116,7 +146,7 @@ bulk := lib.hit(
 	"hard_deny.pii.bulk_dump", "bulk_pii_egress_dump", "critical", "deny",
 	sprintf("Bulk PII export of %s rows (dump limit 10000)", [shown_rows])
 ) if {
-	regex.match(pii_columns_re, lib.text)
+	pii_columns
 	rows >= dump_rows
 }
 
@@ -126,7 +156,7 @@ bulk := lib.hit(
 	"escalate.pii.bulk_export", "bulk_pii_egress_above_threshold", "medium", "escalate",
 	sprintf("PII export of %s rows above the threshold %d for a %s risk agent", [shown_rows, threshold, lib.risk])
 ) if {
-	regex.match(pii_columns_re, lib.text)
+	pii_columns
 	rows < dump_rows
 	rows >= threshold + 1
 }
@@ -147,12 +177,17 @@ pii_flags := {"pii_card_number", "pii_ssn"}
 
 exfil_tool := replace(replace(lib.tool, "_", "."), "-", ".")
 
+pii_present if flagged
+
 pii_present if {
+	not flagged
+	pii.present(pii_text)
+}
+
+flagged if {
 	some f in lib.findings
 	pii_flags[f]
 }
-
-pii_present if pii.present(pii_text)
 
 # The action text without the destination fields (key and value as they appear in the text,
 # then any value of four characters or more on its own).
@@ -163,10 +198,10 @@ removals := array.concat(
 
 # A string value (lower case) or the strings of an array value.
 strings_of(v) := [s | s := lower(v)] if {
-	not is_array(v)
+	not array_value(v)
 } else := [lower(x) | some x in v]
 
-is_array(v) if {
+array_value(v) if {
 	some i, _ in v
 	is_number(i)
 }
@@ -175,7 +210,13 @@ strip(t, i) := replace(t, removals[i], " ") if {
 	i < count(removals)
 } else := t
 
-pii_text := t if {
+pii_text := lib.raw_text if {
+	count(removals) == 0
+} else := replace(lib.raw_text, removals[0], " ") if {
+	count(removals) == 1
+} else := replace(replace(lib.raw_text, removals[0], " "), removals[1], " ") if {
+	count(removals) == 2
+} else := t if {
 	t0 := lib.raw_text
 	t1 := strip(t0, 0)
 	t2 := strip(t1, 1)
@@ -211,21 +252,31 @@ flat_strings(v) := [v] if {
 	lower(v)
 } else := array.concat(
 	[x | some x in v; lower(x)],
-	[y | some x in v; is_array(x); some y in x; lower(y)]
+	[y | some x in v; array_value(x); some y in x; lower(y)]
 ) if {
-	is_array(v)
+	array_value(v)
 } else := []
 
 # The host of a URL or the domain of an e-mail address (lower case); undefined when there is
 # none.
 domain_of(tok) := h if {
-	t0 := lower(tok)
-	t1 := substring(t0, lib.prefix_len(t0, `^[<"']$`), -1)
-	t := substring(t1, 0, count(t1) - lib.suffix_len(t1, `^[>"']$`))
+	t := unquote(lower(tok))
 	h0 := host(t)
-	h := substring(h0, 0, count(h0) - lib.suffix_len(h0, `^\.$`))
+	h := strip_dots(h0)
 	h != ""
 }
+
+# Leading <"' and trailing >"' removed.
+unquote(t0) := t0 if {
+	not regex.match(`^[<"']|[>"']$`, t0)
+} else := t if {
+	t1 := substring(t0, lib.prefix_len(t0, `^[<"']$`), -1)
+	t := substring(t1, 0, count(t1) - lib.suffix_len(t1, `^[>"']$`))
+}
+
+strip_dots(h) := h if {
+	not endswith(h, ".")
+} else := substring(h, 0, count(h) - lib.suffix_len(h, `^\.$`))
 
 host(t) := h if {
 	contains(t, "://")
@@ -285,4 +336,7 @@ exfil_hit(ds) := lib.hit(
 }
 
 # The family's hits, in rule order.
-hits := [h | some h in [bulk, exfil]; h != null]
+hits := [] if {
+	not pii_stem
+	not exfil_tools[exfil_tool]
+} else := [h | some h in [bulk, exfil]; h != null]

@@ -103,5 +103,14 @@ terraform_destroy := h if {
 	h := destruction("iac.destroy", "iac_destruction", "terraform destroy", prod)
 }
 
-# The family's hits, in rule order.
-hits := [h | some h in [kubectl_delete, helm_uninstall, terraform_destroy]; h != null]
+# Every rule of the family needs one of these substrings (a cheap gate before the rules).
+gate if contains(lib.text, "kubectl ")
+
+gate if contains(lib.text, "helm ")
+
+gate if contains(lib.text, "terraform ")
+
+# The family's hits, in rule order; nothing to read when no gate stem occurs.
+hits := [] if {
+	not gate
+} else := [h | some h in [kubectl_delete, helm_uninstall, terraform_destroy]; h != null]

@@ -21,7 +21,8 @@ system_file := lib.hit(
 	"hard_deny.path.system_file", "system_sensitive_path", "critical", "deny",
 	"Access to a sensitive system file (/etc/passwd, /etc/shadow ...)"
 ) if {
-	contains(lib.text, "/")
+	some stem in ["/etc/", "/proc/"]
+	contains(lib.text, stem)
 	mentions(system_paths)
 }
 
@@ -30,7 +31,11 @@ default ssh_credentials := null
 ssh_credentials := lib.hit(
 	"hard_deny.path.ssh_credentials", "ssh_credential_path", "critical", "deny",
 	"Access to SSH credentials (~/.ssh, id_rsa ...)"
-) if mentions(ssh_paths)
+) if {
+	some stem in [".ssh", "id_", "authorized_keys"]
+	contains(lib.text, stem)
+	mentions(ssh_paths)
+}
 
 default cloud_credentials := null
 
@@ -38,9 +43,33 @@ cloud_credentials := lib.hit(
 	"hard_deny.path.cloud_credentials", "cloud_credential_path", "critical", "deny",
 	"Access to cloud credentials (.aws, gcloud, .azure, .kube)"
 ) if {
-	contains(lib.text, ".")
+	some stem in [".aws/", ".config/gcloud", ".azure/", ".kube/", "application_default_"]
+	contains(lib.text, stem)
 	mentions(cloud_paths)
 }
 
-# The family's hits, in rule order.
-hits := [h | some h in [system_file, ssh_credentials, cloud_credentials]; h != null]
+# Every path of the family contains one of these substrings (a cheap gate before the rules).
+gate if contains(lib.text, "/etc/")
+
+gate if contains(lib.text, "/proc/")
+
+gate if contains(lib.text, ".ssh")
+
+gate if contains(lib.text, "id_")
+
+gate if contains(lib.text, "authorized_keys")
+
+gate if contains(lib.text, ".aws/")
+
+gate if contains(lib.text, ".config/gcloud")
+
+gate if contains(lib.text, ".azure/")
+
+gate if contains(lib.text, ".kube/")
+
+gate if contains(lib.text, "application_default_")
+
+# The family's hits, in rule order; nothing to read when no gate stem occurs.
+hits := [] if {
+	not gate
+} else := [h | some h in [system_file, ssh_credentials, cloud_credentials]; h != null]

@@ -39,52 +39,85 @@ ssn(s) if {
 	regex.match(ssn_re, s)
 }
 
-# Cards: dashes and spaces separate a run alike, so dashes become spaces; then every run start
-# with a leading 2 to 6 is measured and Luhn-checked.
+# Cards: dashes and spaces separate a run alike, so dashes become spaces and the text is read as
+# space-separated tokens; a run starts at a 2 to 6 digit that no digit (or digit and separator)
+# precedes, takes the following all-digit tokens, and ends in the first token that is not all
+# digits.
 card(s) if {
 	regex.match(`[2-6](?:[ -]?[0-9]){12}`, s)
-	t := replace(s, "-", " ")
-	some i in numbers.range(0, count(t) - 13)
-	indexof("23456", substring(t, i, 1)) >= 0
-	card_at(t, i)
+	toks := split(replace(s, "-", " "), " ")
+	some k, tok in toks
+	regex.match(`[2-6]`, tok)
+	some i in numbers.range(0, count(tok) - 1)
+	indexof("23456", substring(tok, i, 1)) >= 0
+	run_start(toks, k, tok, i)
+	run := run_at(toks, k, substring(tok, i, -1))
+	count(run.digits) >= 13
+	count(run.digits) <= 19
+	regex.match(`^(?:$|[^\pL\p{Nd}_. ]|[. ](?:$|[^0-9]))`, run.after)
+	luhn(run.digits)
 }
 
-card_at(t, i) if {
-	left_ok(t, i)
-	w := substring(t, i, 38)
-	ends := [k | some k in numbers.range(1, count(w)); run_ends(w, k)]
-	e := ends[0]
-	e < 38
-	digits := replace(substring(w, 0, e), " ", "")
-	count(digits) >= 13
-	count(digits) <= 19
-	regex.match(`^(?:$|[^\pL\p{Nd}_. ]|[. ](?:$|[^0-9]))`, substring(t, i + e, 2))
-	luhn(digits)
+# The digit at tok[i] starts a run that is not glued to a letter, digit, underscore or a decimal
+# point after a digit.
+run_start(_, 0, _, 0) := true
+
+run_start(toks, k, _, 0) if {
+	k > 0
+	not regex.match(`[0-9]$`, toks[k - 1])
 }
 
-left_ok(_, 0) := true
+run_start(_, _, tok, 1) if regex.match(`^[^\pL\p{Nd}_]$`, substring(tok, 0, 1))
 
-left_ok(t, 1) if regex.match(`^[^\pL\p{Nd}_]$`, substring(t, 0, 1))
-
-left_ok(t, i) if {
+run_start(_, _, tok, i) if {
 	i >= 2
-	regex.match(`[^\pL\p{Nd}_. ]$|(?:^|[^0-9])[. ]$`, substring(t, i - 2, 2))
+	regex.match(`[^\pL\p{Nd}_.]$|[^0-9]\.$`, substring(tok, i - 2, 2))
 }
 
-# A run of digits joined by single spaces ends at k of window w.
-run_ends(w, k) if k == count(w)
-
-run_ends(w, k) if {
-	k < count(w)
-	c := substring(w, k, 1)
-	not lib.digit(c)
-	not space_then_digit(w, k)
+# The run of digits at the start of rest (the rest of token k): {"digits", "after": the two
+# characters that follow it}.
+run_at(toks, k, rest) := {"digits": substring(rest, 0, d), "after": after} if {
+	d := lib.prefix_len(rest, `^[0-9]$`)
+	d < count(rest)
+	after := next_two(toks, k, substring(rest, d, -1))
+} else := {"digits": concat("", array.concat([rest], middle)), "after": run_end(toks, e)} if {
+	e := run_stop(toks, k)
+	middle := array.concat([toks[j] | some j in numbers.range(k + 1, e - 1); e > k + 1], tail_digits(toks, e))
 }
 
-space_then_digit(w, k) if {
-	substring(w, k, 1) == " "
-	lib.digit(substring(w, k + 1, 1))
+# The first token after k that is not all digits (at most 20 tokens on), or the token count.
+run_stop(toks, k) := count(toks) if {
+	k >= count(toks) - 1
+} else := e if {
+	last := min_of(k + 20, count(toks) - 1)
+	stops := [j | some j in numbers.range(k + 1, last); not regex.match(`^[0-9]+$`, toks[j])]
+	e := lib.first_or(stops, last + 1)
 }
+
+min_of(a, b) := a if {
+	a < b
+} else := b
+
+# The digits that start token e (the token that ends a run crossing tokens).
+tail_digits(toks, e) := [substring(toks[e], 0, p)] if {
+	e < count(toks)
+	p := lib.prefix_len(toks[e], `^[0-9]$`)
+	p > 0
+} else := []
+
+run_end(toks, e) := "" if {
+	e >= count(toks)
+} else := next_two(toks, e, substring(toks[e], p, -1)) if {
+	p := lib.prefix_len(toks[e], `^[0-9]$`)
+	p > 0
+} else := " "
+
+# The first two characters of s (the rest of token k), reading on into the next token.
+next_two(toks, k, s) := substring(s, 0, 2) if {
+	count(s) >= 2
+} else := concat("", [s, " "]) if {
+	k < count(toks) - 1
+} else := s
 
 doubled := [0, 2, 4, 6, 8, 1, 3, 5, 7, 9]
 

@@ -107,5 +107,18 @@ no_preserve_root := shell_hit("no_preserve_root", "--no-preserve-root") if {
 	contains(lib.text, "--no-preserve-root")
 }
 
-# The family's hits, in rule order.
-hits := [h | some h in [rm_root, mkfs, dd, fork_bomb, chmod_root, device, no_preserve_root]; h != null]
+# Every rule of the family needs one of these substrings (a cheap gate before the rules).
+gate if contains(lib.text, "rm ")
+
+gate if contains(lib.text, "/dev/")
+
+gate if contains(lib.text, "{")
+
+gate if contains(lib.text, "chmod")
+
+gate if contains(lib.text, "--no-preserve-root")
+
+# The family's hits, in rule order; nothing to read when no gate stem occurs.
+hits := [] if {
+	not gate
+} else := [h | some h in [rm_root, mkfs, dd, fork_bomb, chmod_root, device, no_preserve_root]; h != null]

@@ -24,6 +24,10 @@ final class PlatformHarness {
 
   private final CompiledPolicy compiled = RegoCompiler.compile(PlatformBundle.modules());
 
+  CompiledPolicy compiled() {
+    return compiled;
+  }
+
   /** An action whose scan text is computed from the payload, as the gateway does. */
   static PolicyInput action(String tool, String risk, JsonObject payload) {
     return action(tool, risk, payload, List.of());
