@@ -30,5 +30,6 @@ public final class BuiltinSet {
     Semver.register(r);
     Graph.register(r);
     Rand.register(r);
+    JsonPatch.register(r);
   }
 }

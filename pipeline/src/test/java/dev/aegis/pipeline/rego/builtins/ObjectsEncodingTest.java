@@ -134,4 +134,40 @@ class ObjectsEncodingTest {
     assertThat(call("yaml.is_valid", s(bomb.toString()))).isEqualTo(Value.FALSE);
     assertThat(call("opa.runtime")).isEqualTo(j("{}"));
   }
+
+  private static String patch(String doc, String ops) {
+    return rego(callJson("json.patch", doc, ops));
+  }
+
+  @Test
+  void jsonPatch() {
+    assertThat(patch("{\"foo\": \"bar\"}", "[{\"op\": \"add\", \"path\": \"/baz\", \"value\": \"qux\"}]"))
+        .isEqualTo("{\"baz\": \"qux\", \"foo\": \"bar\"}");
+    assertThat(patch("{\"foo\": [\"bar\", \"baz\"]}", "[{\"op\": \"add\", \"path\": \"/foo/1\", \"value\": \"qux\"}]"))
+        .isEqualTo("{\"foo\": [\"bar\", \"qux\", \"baz\"]}");
+    assertThat(patch("{\"foo\": [\"all\", \"grass\", \"cows\", \"eat\"]}",
+        "[{\"op\": \"move\", \"from\": \"/foo/1\", \"path\": \"/foo/3\"}]"))
+        .isEqualTo("{\"foo\": [\"all\", \"cows\", \"eat\", \"grass\"]}");
+    assertThat(patch("{\"/\": 9, \"~1\": 10}", "[{\"op\": \"test\", \"path\": \"/~01\", \"value\": 10}]"))
+        .isEqualTo("{\"/\": 9, \"~1\": 10}");
+    assertThat(patch("[]", "[{\"op\": \"add\", \"path\": \"/-\", \"value\": \"hi\"}]")).isEqualTo("[\"hi\"]");
+    assertThat(patch("{}", "[{\"op\": \"add\", \"path\": \"/\", \"value\": 1}]")).isEqualTo("{\"\": 1}");
+    assertThat(patch("{\"foo\": \"bar\"}", "[{\"op\": \"replace\", \"path\": \"\", \"value\": {\"baz\": 1}}]"))
+        .isEqualTo("{\"baz\": 1}");
+    assertThat(patch("{\"a\": {\"b\": 1}}", "[{\"op\": \"copy\", \"from\": \"/a\", \"path\": \"/c\"}, "
+        + "{\"op\": \"remove\", \"path\": \"/a/b\"}]")).isEqualTo("{\"a\": {}, \"c\": {\"b\": 1}}");
+    // failures are undefined, not errors
+    assertThat(patch("{\"q\": {\"bar\": 2}}", "[{\"op\": \"add\", \"path\": \"/a/b\", \"value\": 1}]"))
+        .isEqualTo("<undefined>");
+    assertThat(patch("[\"foo\", \"sil\"]", "[{\"op\": \"add\", \"path\": \"/3\", \"value\": 1}]"))
+        .isEqualTo("<undefined>");
+    assertThat(patch("{\"baz\": \"qux\"}", "[{\"op\": \"test\", \"path\": \"/baz\", \"value\": \"bar\"}]"))
+        .isEqualTo("<undefined>");
+    assertThat(patch("[1, 2, 3]", "[{\"op\": \"add\", \"path\": \"1.2\", \"value\": \"foo\"}]"))
+        .isEqualTo("<undefined>");
+    assertThat(rego(call("json.patch", set(n(1)), j("[{\"op\": \"add\", \"path\": [2], \"value\": 2}]"))))
+        .isEqualTo("{1, 2}");
+    assertThat(errorJson("json.patch", "{}", "{}").detail())
+        .isEqualTo("json.patch: operand 2 must be array but got object");
+  }
 }
