@@ -122,11 +122,11 @@ final class JsonPatch {
       if (allowEnd && s.value().equals("-")) {
         return size;
       }
-      try {
-        i = Integer.parseInt(s.value());
-      } catch (NumberFormatException e) {
-        i = null;
-      }
+      String t = s.value();
+      // RFC 6901 array indices: digits without leading zeros
+      boolean digits = !t.isEmpty() && t.length() < 10 && t.chars().allMatch(ch -> ch >= '0' && ch <= '9')
+          && (t.length() == 1 || t.charAt(0) != '0');
+      i = digits ? Integer.valueOf(t) : null;
     }
     if (i == null || i < 0 || i > (allowEnd ? size : size - 1)) {
       throw new Failed();

@@ -165,6 +165,14 @@ class ObjectsEncodingTest {
         .isEqualTo("<undefined>");
     assertThat(patch("[1, 2, 3]", "[{\"op\": \"add\", \"path\": \"1.2\", \"value\": \"foo\"}]"))
         .isEqualTo("<undefined>");
+    assertThat(patch("[\"foo\", \"bar\"]", "[{\"op\": \"test\", \"path\": \"/01\", \"value\": \"bar\"}]"))
+        .isEqualTo("<undefined>");
+    assertThat(patch("[\"foo\", \"bar\"]", "[{\"op\": \"test\", \"path\": \"/+1\", \"value\": \"bar\"}]"))
+        .isEqualTo("<undefined>");
+    assertThat(patch("{\"foo\": 1}", "[{\"op\": \"move\", \"from\": \"/foo\", \"path\": \"/foo\"}]"))
+        .isEqualTo("{\"foo\": 1}");
+    assertThat(patch("[1, 2, [3, [4, 5]]]", "[{\"op\": \"add\", \"path\": \"/2/1/-\", \"value\": 6}]"))
+        .isEqualTo("[1, 2, [3, [4, 5, 6]]]");
     assertThat(rego(call("json.patch", set(n(1)), j("[{\"op\": \"add\", \"path\": [2], \"value\": 2}]"))))
         .isEqualTo("{1, 2}");
     assertThat(errorJson("json.patch", "{}", "{}").detail())
