@@ -1,9 +1,12 @@
 package dev.aegis.pipeline.policy.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.aegis.pipeline.detect.ActionText;
 import dev.aegis.pipeline.detect.HardDenyPolicy;
+import dev.aegis.pipeline.policy.PolicyInputDocument;
+import dev.aegis.pipeline.policy.PolicyOutput;
 import dev.aegis.pipeline.policy.platform.PlatformHarness.Decision;
 import dev.aegis.pipeline.ports.PolicyInput;
 import dev.aegis.pipeline.ports.PolicyResult;
@@ -210,6 +213,36 @@ class PlatformParityTest {
     assertThat(denied).as("generated denies").isGreaterThan(150);
     assertThat(escalated).as("generated escalations").isGreaterThan(40);
     assertThat(clean).as("generated clean actions").isGreaterThan(100);
+  }
+
+  @Test
+  void should_read_into_the_same_policy_result_through_the_gateway_reader() {
+    List<PolicyInput> inputs = new ArrayList<>();
+    for (String[] corpus : new String[][] {SHELL, SQL, PATHS, INFRA, PII}) {
+      for (String text : corpus) {
+        inputs.add(PlatformHarness.action("shell.exec", "critical",
+            new JsonObject().put("command", text)));
+        inputs.add(PlatformHarness.action("email.send", "high",
+            new JsonObject().put("to", "x@evil.com").put("body", text).put("amount", 300_000)));
+      }
+    }
+    for (PolicyInput in : inputs) {
+      PolicyResult java = JAVA.evaluate(in, "v");
+      PolicyResult read = PolicyOutput.fromValue(
+          rego.decisionValue(PolicyInputDocument.build(in, PlatformHarness.NOW), ALLOWED), "v");
+
+      assertThat(read.allowed()).as("%s", in).isEqualTo(java.allowed());
+      assertThat(read.hardDeny()).as("%s", in).isEqualTo(java.hardDeny());
+      assertThat(read.escalate()).as("%s", in).isEqualTo(java.escalate());
+      assertThat(read.ruleId()).as("%s", in).isEqualTo(java.ruleId());
+      assertThat(read.riskAdjustment()).as("%s", in).isEqualTo(java.riskAdjustment());
+      assertThat(read.hits()).as("%s", in).extracting(RuleHit::id, RuleHit::signal,
+              RuleHit::severity, RuleHit::effect)
+          .containsExactlyInAnyOrderElementsOf(java.hits().stream()
+              .map(h -> tuple(h.id(), h.signal(), h.severity(),
+                  h.effect()))
+              .toList());
+    }
   }
 
   /** Rule-relevant fragments, glued in random order: looks for edge cases of the translation. */
