@@ -75,7 +75,7 @@ final class Aggregates {
         }
         big = BigDecimal.valueOf(acc);
       }
-      big = add ? big.add(n.value()) : big.multiply(n.value());
+      big = add ? Arithmetic.add(big, n.value()) : big.multiply(n.value());
     }
     return big == null ? NumV.of(acc) : Arithmetic.number(big);
   }

@@ -78,7 +78,23 @@ final class Args {
     if (!n.isInteger()) {
       throw notInteger(name, i + 1);
     }
+    if (Arithmetic.huge(n.value())) {
+      throw BuiltinError.builtin(name, "operand " + (i + 1) + " is too large");
+    }
     return n.value().toBigInteger();
+  }
+
+  /** The value as a long if it is an integer in range, else null (never expands huge values). */
+  static Long longExact(NumV n) {
+    java.math.BigDecimal v = n.value();
+    if (v.precision() - (long) v.scale() > 19 || !n.isInteger()) {
+      return v.signum() == 0 ? 0L : null;
+    }
+    try {
+      return v.setScale(0, java.math.RoundingMode.UNNECESSARY).longValueExact();
+    } catch (ArithmeticException e) {
+      return null;
+    }
   }
 
   static RegoError notInteger(String name, int pos) {
@@ -102,6 +118,21 @@ final class Args {
   /** {@code operand N <free text>} as a type error. */
   static RegoError operandErr(String name, int pos, String text) {
     return BuiltinError.type(name + ": operand " + pos + " " + text);
+  }
+
+  /** Longest string a built-in may build (replacements can multiply their input). */
+  static final int MAX_RESULT_CHARS = 16 * 1024 * 1024;
+
+  /** Fails when a result under construction outgrows {@link #MAX_RESULT_CHARS}. */
+  static void checkSize(String name, StringBuilder sb) {
+    if (sb.length() > MAX_RESULT_CHARS) {
+      throw tooLarge(name);
+    }
+  }
+
+  static RegoError tooLarge(String name) {
+    return BuiltinError.builtin(name, "result too large (more than " + MAX_RESULT_CHARS
+        + " characters)");
   }
 
   static StrV s(String v) {

@@ -21,6 +21,13 @@ import java.util.TreeSet;
  */
 final class Arithmetic {
   private static final long SMALL = 1L << 31;
+  /**
+   * Exponent gap beyond which sums are rounded (to 34 digits) rather than exact: 1e999999 + 1
+   * would otherwise build a million-digit number. OPA's floats round such sums too.
+   */
+  static final int MAX_EXACT_SCALE_GAP = 1000;
+  /** Most numbers numbers.range may produce. */
+  static final int MAX_RANGE = 1_000_000;
 
   private Arithmetic() {
   }
@@ -61,10 +68,15 @@ final class Arithmetic {
     }
     if (v.scale() > 0) {
       BigDecimal s = v.stripTrailingZeros();
-      if (s.scale() <= 0) {
+      if (s.scale() <= 0 && s.scale() > -MAX_EXACT_SCALE_GAP) {
         v = s.setScale(0);
+      } else if (s.scale() <= 0) {
+        return NumV.of(s);
       }
     } else if (v.scale() < 0) {
+      if (v.scale() <= -MAX_EXACT_SCALE_GAP) {
+        return NumV.of(v); // keep 1E+5000 compact rather than expanding its digits
+      }
       v = v.setScale(0);
     }
     if (v.scale() == 0 && v.precision() < 19) {
@@ -81,7 +93,7 @@ final class Arithmetic {
     if (p != null && q != null) {
       return NumV.of(p + q);
     }
-    return number(x.value().add(y.value()));
+    return number(add(x.value(), y.value()));
   }
 
   private static Value minus(Value[] a) {
@@ -93,7 +105,7 @@ final class Arithmetic {
       if (p != null && q != null) {
         return NumV.of(p - q);
       }
-      return number(x.value().subtract(y.value()));
+      return number(add(x.value(), y.value().negate()));
     }
     if (l instanceof SetV s && r instanceof SetV t) {
       if (t.size() == 0) {
@@ -114,6 +126,19 @@ final class Arithmetic {
       throw BuiltinError.operand("minus", 2, "set", r);
     }
     throw BuiltinError.operand("minus", 2, "number", r);
+  }
+
+  /** x + y, exact unless the operands' exponents are too far apart. */
+  static BigDecimal add(BigDecimal x, BigDecimal y) {
+    if (Math.abs((long) x.scale() - y.scale()) > MAX_EXACT_SCALE_GAP) {
+      return x.add(y, MathContext.DECIMAL128);
+    }
+    return x.add(y);
+  }
+
+  /** Whether an integral value is too large to expand into digits (as OPA, treat it as a float). */
+  static boolean huge(BigDecimal v) {
+    return v.scale() <= -MAX_EXACT_SCALE_GAP || v.precision() - (long) v.scale() > 4 * MAX_EXACT_SCALE_GAP;
   }
 
   private static Value mul(Value[] a) {
@@ -194,7 +219,7 @@ final class Arithmetic {
       }
       return NumV.of(p % q);
     }
-    if (!x.isInteger() || !y.isInteger()) {
+    if (!x.isInteger() || !y.isInteger() || huge(x.value()) || huge(y.value())) {
       throw BuiltinError.builtin("rem", "modulo on floating-point number");
     }
     BigInteger d = y.value().toBigInteger();
@@ -221,7 +246,12 @@ final class Arithmetic {
     BigInteger from = Args.bigInt(name, a, 0);
     BigInteger to = Args.bigInt(name, a, 1);
     if (step.signum() <= 0) {
-      throw BuiltinError.builtin(name, "step must be a positive number above zero");
+      throw BuiltinError.builtin(name, "step must be a positive integer");
+    }
+    BigInteger count = to.subtract(from).abs().divide(step).add(BigInteger.ONE);
+    if (count.compareTo(BigInteger.valueOf(MAX_RANGE)) > 0) {
+      // OPA relies on query cancellation here; a gateway cannot spend a request on it
+      throw BuiltinError.builtin(name, "range too large (more than " + MAX_RANGE + " numbers)");
     }
     List<Value> out = new ArrayList<>();
     if (from.bitLength() < 63 && to.bitLength() < 63 && step.bitLength() < 62) {

@@ -26,5 +26,9 @@ public final class BuiltinSet {
     Time.register(r);
     Yaml.register(r);
     Runtime.register(r);
+    Bits.register(r);
+    Semver.register(r);
+    Graph.register(r);
+    Rand.register(r);
   }
 }

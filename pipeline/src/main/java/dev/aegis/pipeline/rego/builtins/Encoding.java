@@ -26,6 +26,7 @@ final class Encoding {
 
   static void register(Builtins.Registrar r) {
     r.add("json.marshal", 1, (ctx, a) -> Args.s(marshal(a[0])));
+    r.add("json.marshal_with_options", 2, (ctx, a) -> marshalWithOptions(a));
     r.add("json.unmarshal", 1, (ctx, a) -> {
       String s = Args.str("json.unmarshal", a, 0);
       try {
@@ -91,6 +92,7 @@ final class Encoding {
     r.add("urlquery.decode", 1, (ctx, a) ->
         Args.s(queryUnescape(Args.str("urlquery.decode", a, 0))));
     r.add("urlquery.encode_object", 1, (ctx, a) -> encodeObject(a));
+    r.add("urlquery.decode_object", 1, (ctx, a) -> decodeObject(Args.str("urlquery.decode_object", a, 0)));
   }
 
   static byte[] utf8(String s) {
@@ -108,6 +110,85 @@ final class Encoding {
     StringBuilder sb = new StringBuilder();
     writeGoJson(sb, v);
     return sb.toString();
+  }
+
+  private static Value marshalWithOptions(Value[] a) {
+    String name = "json.marshal_with_options";
+    ObjV opts = Args.obj(name, a, 1);
+    String indent = "\t";
+    String prefix = "";
+    boolean implicit = false;
+    Boolean explicit = null;
+    for (Map.Entry<Value, Value> e : opts.map().entrySet()) {
+      if (!(e.getKey() instanceof StrV k)) {
+        throw Args.operandErr(name, 2, "failed to stringify key " + e.getKey() + " at index 0");
+      }
+      Value v = e.getValue();
+      switch (k.value()) {
+        case "prefix" -> {
+          if (!(v instanceof StrV p)) {
+            throw Args.operandErr(name, 2, "key prefix failed cast to string");
+          }
+          prefix = p.value();
+          implicit = true;
+        }
+        case "indent" -> {
+          if (!(v instanceof StrV i)) {
+            throw Args.operandErr(name, 2, "key indent failed cast to string");
+          }
+          indent = i.value();
+          implicit = true;
+        }
+        case "pretty" -> {
+          if (!(v instanceof Value.BoolV b)) {
+            throw Args.operandErr(name, 2, "key pretty failed cast to bool");
+          }
+          explicit = b.value();
+        }
+        default -> throw Args.operandErr(name, 2, "object contained unknown key " + k.value());
+      }
+    }
+    boolean pretty = explicit != null ? explicit : implicit;
+    if (!pretty) {
+      return Args.s(marshal(a[0]));
+    }
+    StringBuilder sb = new StringBuilder(prefix);
+    writeIndented(sb, a[0], prefix, indent, 0);
+    return Args.s(sb.toString());
+  }
+
+  /** Go's json.MarshalIndent layout. */
+  private static void writeIndented(StringBuilder sb, Value v, String prefix, String indent,
+      int depth) {
+    boolean array = v instanceof ArrV || v instanceof SetV;
+    if (array && ((Iterable<?>) v).iterator().hasNext() || v instanceof ObjV o && o.size() > 0) {
+      sb.append(array ? '[' : '{');
+      boolean first = true;
+      if (array) {
+        @SuppressWarnings("unchecked")
+        Iterable<Value> items = (Iterable<Value>) v;
+        for (Value x : items) {
+          sb.append(first ? "" : ",").append('\n').append(prefix).append(indent.repeat(depth + 1));
+          first = false;
+          writeIndented(sb, x, prefix, indent, depth + 1);
+        }
+      } else {
+        TreeMap<String, Value> m = new TreeMap<>();
+        for (Map.Entry<Value, Value> e : ((ObjV) v).map().entrySet()) {
+          m.put(e.getKey() instanceof StrV s ? s.value() : Values.toJson(e.getKey()), e.getValue());
+        }
+        for (Map.Entry<String, Value> e : m.entrySet()) {
+          sb.append(first ? "" : ",").append('\n').append(prefix).append(indent.repeat(depth + 1));
+          first = false;
+          goQuote(sb, e.getKey());
+          sb.append(": ");
+          writeIndented(sb, e.getValue(), prefix, indent, depth + 1);
+        }
+      }
+      sb.append('\n').append(prefix).append(indent.repeat(depth)).append(array ? ']' : '}');
+      return;
+    }
+    writeGoJson(sb, v);
   }
 
   private static void writeGoJson(StringBuilder sb, Value v) {
@@ -289,6 +370,35 @@ final class Encoding {
     return string(out.toByteArray());
   }
 
+  /** Go's url.ParseQuery: {key: [values...]} in order of appearance. */
+  private static Value decodeObject(String q) {
+    TreeMap<Value, List<Value>> m = new TreeMap<>();
+    for (String part : Strings.split(q, "&")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      if (part.indexOf(';') >= 0) {
+        throw BuiltinError.builtin("urlquery.decode_object", "invalid semicolon separator in query");
+      }
+      int eq = part.indexOf('=');
+      String k = eq < 0 ? part : part.substring(0, eq);
+      String v = eq < 0 ? "" : part.substring(eq + 1);
+      Value key = Args.s(unescapeFor("urlquery.decode_object", k));
+      m.computeIfAbsent(key, x -> new ArrayList<>()).add(Args.s(unescapeFor("urlquery.decode_object", v)));
+    }
+    TreeMap<Value, Value> out = new TreeMap<>();
+    m.forEach((k, v) -> out.put(k, new ArrV(v)));
+    return Objects.obj(out);
+  }
+
+  private static String unescapeFor(String name, String s) {
+    try {
+      return queryUnescape(s);
+    } catch (dev.aegis.pipeline.rego.RegoError e) {
+      throw BuiltinError.builtin(name, e.detail().substring(e.detail().indexOf(": ") + 2));
+    }
+  }
+
   private static int charIndex(String s, int byteIndex) {
     int bytes = 0;
     for (int i = 0; i < s.length(); i++) {
@@ -302,6 +412,11 @@ final class Encoding {
 
   private static boolean isHex(byte b) {
     return Character.digit(b, 16) >= 0 && b < 0x80;
+  }
+
+  private static RuntimeException encodeObjectError() {
+    return Args.operandErr("urlquery.encode_object", 1,
+        "values must be string, array[string], or set[string]");
   }
 
   private static Value encodeObject(Value[] a) {
@@ -318,14 +433,12 @@ final class Encoding {
         Iterable<Value> items = (Iterable<Value>) v;
         for (Value x : items) {
           if (!(x instanceof StrV s)) {
-            throw BuiltinError.builtin("urlquery.encode_object",
-                "expected value in array to be of type string");
+            throw encodeObjectError();
           }
           vals.add(s.value());
         }
       } else {
-        throw BuiltinError.builtin("urlquery.encode_object",
-            "expected value to be of type string or array");
+        throw encodeObjectError();
       }
       q.put(k, vals);
     }

@@ -52,7 +52,7 @@ final class Glob {
       if (p instanceof String err) {
         throw BuiltinError.builtin("glob.match", err);
       }
-      return Value.bool(((Pattern) p).matcher(s).matches());
+      return Value.bool(((Pattern) p).matcher(BoundedInput.of(s, "glob.match")).matches());
     });
     r.add("glob.quote_meta", 1, (ctx, a) -> {
       String s = Args.str("glob.quote_meta", a, 0);
@@ -112,30 +112,39 @@ final class Glob {
           pos[0]++;
         }
         case '[' -> {
-          int end = p.indexOf(']', pos[0] + 1);
-          if (end < 0) {
-            throw new IllegalArgumentException("unexpected end of input in glob character class");
-          }
-          String body = p.substring(pos[0] + 1, end);
-          boolean neg = body.startsWith("!");
+          // gobwas: "[lo-hi]" is a range, anything else up to ']' a list ('!' negates either)
+          int i = pos[0] + 1;
+          boolean neg = i < n && p.charAt(i) == '!';
           if (neg) {
-            body = body.substring(1);
-          }
-          if (body.isEmpty()) {
-            throw new IllegalArgumentException("empty glob character class");
+            i++;
           }
           sb.append(neg ? "[^" : "[");
-          for (int i = 0; i < body.length(); ) {
-            int cp = body.codePointAt(i);
-            i += Character.charCount(cp);
-            if (cp == '-' && i > Character.charCount(cp) && i < body.length()) {
-              sb.append('-');
-            } else {
+          if (i + 2 < n && p.charAt(i + 1) == '-') {
+            int lo = p.codePointAt(i);
+            int hiAt = i + Character.charCount(lo) + 1;
+            int hi = p.codePointAt(hiAt);
+            i = hiAt + Character.charCount(hi);
+            sb.append(String.format("\\x{%x}-\\x{%x}", lo, hi));
+          } else {
+            boolean any = false;
+            while (i < n && p.charAt(i) != ']') {
+              if (p.charAt(i) == '\\' && i + 1 < n) {
+                i++;
+              }
+              int cp = p.codePointAt(i);
               sb.append(String.format("\\x{%x}", cp));
+              i += Character.charCount(cp);
+              any = true;
+            }
+            if (!any) {
+              throw new IllegalArgumentException("empty glob character list");
             }
           }
+          if (i >= n || p.charAt(i) != ']') {
+            throw new IllegalArgumentException("expected close range character");
+          }
           sb.append(']');
-          pos[0] = end + 1;
+          pos[0] = i + 1;
         }
         case '{' -> {
           pos[0]++;

@@ -76,17 +76,20 @@ final class GoFmt {
       int width = -1;
       if (i < n && format.charAt(i) == '*') {
         i++;
-        if (argi < values.size() && convert(values.get(argi)).i != null) {
-          width = convert(values.get(argi)).i.intValue();
+        BigInteger w = argi < values.size() ? convert(values.get(argi)).i : null;
+        argi++;
+        if (w == null || w.abs().compareTo(MAX_WIDTH) > 0) {
+          out.append("%!(BADWIDTH)");
+        } else {
+          width = w.intValue();
           if (width < 0) {
             minus = true;
             width = -width;
           }
         }
-        argi++;
       } else {
         int start = i;
-        while (i < n && Character.isDigit(format.charAt(i))) {
+        while (i < n && isDigit(format.charAt(i))) {
           i++;
         }
         if (i > start) {
@@ -98,13 +101,16 @@ final class GoFmt {
         i++;
         if (i < n && format.charAt(i) == '*') {
           i++;
-          if (argi < values.size() && convert(values.get(argi)).i != null) {
-            prec = Math.max(0, convert(values.get(argi)).i.intValue());
-          }
+          BigInteger p = argi < values.size() ? convert(values.get(argi)).i : null;
           argi++;
+          if (p == null || p.abs().compareTo(MAX_WIDTH) > 0) {
+            out.append("%!(BADPREC)");
+          } else {
+            prec = Math.max(0, p.intValue());
+          }
         } else {
           int start = i;
-          while (i < n && Character.isDigit(format.charAt(i))) {
+          while (i < n && isDigit(format.charAt(i))) {
             i++;
           }
           prec = i > start ? Integer.parseInt(format.substring(start, Math.min(i, start + 6))) : 0;
@@ -140,6 +146,17 @@ final class GoFmt {
       out.append(')');
     }
     return out.toString();
+  }
+
+  /** Go's fmt rejects widths and precisions above a million. */
+  private static final BigInteger MAX_WIDTH = BigInteger.valueOf(1_000_000);
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private static int rune(BigInteger v) {
+    return v.bitLength() < 32 && Character.isValidCodePoint(v.intValue()) ? v.intValue() : 0xFFFD;
   }
 
   private record Spec(boolean plus, boolean minus, boolean sharp, boolean space, boolean zero,
@@ -202,14 +219,14 @@ final class GoFmt {
         prefix = sp.sharp ? "0X" : "";
       }
       case 'c' -> {
-        return pad(new String(Character.toChars(v.intValue())), sp, false);
+        return pad(new String(Character.toChars(rune(v))), sp);
       }
       case 'q' -> {
-        return pad(quoteRune(v.intValue()), sp, false);
+        return pad(quoteRune(rune(v)), sp);
       }
       case 'U' -> {
         String h = v.toString(16).toUpperCase();
-        return pad("U+" + "0000".substring(Math.min(4, h.length())) + h, sp, false);
+        return pad("U+" + "0000".substring(Math.min(4, h.length())) + h, sp);
       }
       default -> {
         return bad(a, verb);
@@ -252,10 +269,10 @@ final class GoFmt {
         if (sp.prec >= 0 && s.codePointCount(0, s.length()) > sp.prec) {
           s = s.substring(0, s.offsetByCodePoints(0, sp.prec));
         }
-        return pad(s, sp, false);
+        return pad(s, sp);
       }
       case 'q' -> {
-        return pad(sp.sharp && s.indexOf('`') < 0 ? "`" + s + "`" : quote(s, sp.plus), sp, false);
+        return pad(sp.sharp && s.indexOf('`') < 0 ? "`" + s + "`" : quote(s, sp.plus), sp);
       }
       case 'x', 'X' -> {
         StringBuilder sb = new StringBuilder();
@@ -271,7 +288,7 @@ final class GoFmt {
           String h = String.format("%02x", bytes[k] & 0xff);
           sb.append(verb == 'X' ? h.toUpperCase() : h);
         }
-        return pad(sb.toString(), sp, false);
+        return pad(sb.toString(), sp);
       }
       default -> {
         return bad(a, verb);
@@ -279,13 +296,16 @@ final class GoFmt {
     }
   }
 
-  private static String pad(String s, Spec sp, boolean zeroOk) {
+  /** Pads to the width: spaces, or zeros with the 0 flag (Go pads strings with zeros too). */
+  private static String pad(String s, Spec sp) {
     int len = s.codePointCount(0, s.length());
     if (sp.width <= len) {
       return s;
     }
-    String fill = " ".repeat(sp.width - len);
-    return sp.minus ? s + fill : fill + s;
+    if (sp.minus) {
+      return s + " ".repeat(sp.width - len);
+    }
+    return (sp.zero ? "0" : " ").repeat(sp.width - len) + s;
   }
 
   private static String padNumber(String sign, String body, Spec sp, boolean zeroOk) {

@@ -353,7 +353,7 @@ final class GoTime {
         int vi = 0;
         while (li < lit.length()) {
           if (lit.charAt(li) == ' ') {
-            if (vi >= value.length() || value.charAt(vi) != ' ') {
+            if (vi < value.length() && value.charAt(vi) != ' ') {
               throw err(orig, layout, value, lit);
             }
             while (li < lit.length() && lit.charAt(li) == ' ') {
@@ -365,7 +365,7 @@ final class GoTime {
             continue;
           }
           if (vi >= value.length() || value.charAt(vi) != lit.charAt(li)) {
-            throw err(orig, layout, value, lit.substring(li));
+            throw err(orig, layout, value, lit);
           }
           li++;
           vi++;
@@ -466,7 +466,12 @@ final class GoTime {
           // a fractional second in the value that the layout does not spell out
           if (value.length() >= 2 && (value.charAt(0) == '.' || value.charAt(0) == ',')
               && Character.isDigit(value.charAt(1))) {
-            Chunk next = ci + 1 < chunks.size() ? chunks.get(ci + 1) : null;
+            Chunk next = null;
+            for (int k = ci + 1; k < chunks.size() && next == null; k++) {
+              if (chunks.get(k).std() != Std.LITERAL) {
+                next = chunks.get(k);
+              }
+            }
             if (next != null && (next.std() == Std.FRAC0 || next.std() == Std.FRAC9)) {
               break;
             }
@@ -577,7 +582,7 @@ final class GoTime {
             break;
           }
           int k = 1;
-          while (k < 10 && k < value.length() && Character.isDigit(value.charAt(k))) {
+          while (k < value.length() && value.charAt(k) >= '0' && value.charAt(k) <= '9') {
             k++;
           }
           nsec = frac(value.substring(1, k));

@@ -15,17 +15,22 @@ final class Net {
 
   /** A parsed network: address bytes (4 or 16) masked to the prefix. */
   record Cidr(byte[] ip, int prefix) {
+    /** Go's IPNet.Contains: IPv4-mapped IPv6 networks and addresses compare as IPv4. */
     boolean contains(byte[] addr) {
-      byte[] a = addr;
-      if (ip.length == 4 && a.length == 16 && isV4Mapped(a)) {
-        a = java.util.Arrays.copyOfRange(a, 12, 16);
+      byte[] net = ip;
+      int bits = prefix;
+      if (net.length == 16 && isV4Mapped(net)) {
+        net = java.util.Arrays.copyOfRange(net, 12, 16);
+        bits = Math.max(0, prefix - 96);
       }
-      if (a.length != ip.length) {
+      byte[] a = addr.length == 16 && isV4Mapped(addr) ? java.util.Arrays.copyOfRange(addr, 12, 16)
+          : addr;
+      if (a.length != net.length) {
         return false;
       }
-      for (int bit = 0; bit < prefix; bit++) {
+      for (int bit = 0; bit < bits; bit++) {
         int mask = 0x80 >> (bit % 8);
-        if ((a[bit / 8] & mask) != (ip[bit / 8] & mask)) {
+        if ((a[bit / 8] & mask) != (net[bit / 8] & mask)) {
           return false;
         }
       }
@@ -42,27 +47,80 @@ final class Net {
   }
 
   static void register(Builtins.Registrar r) {
-    r.add("net.cidr_contains", 2, (ctx, a) -> {
-      Cidr net = cidrOperand("net.cidr_contains", a[0]);
-      String b = Args.str("net.cidr_contains", new Value[] {a[1]}, 0);
-      byte[] ip = parseIp(b);
-      if (ip != null) {
-        return Value.bool(net.contains(ip));
-      }
-      Cidr other = parseCidr(b);
-      if (other == null) {
-        throw BuiltinError.builtin("net.cidr_contains",
-            "not a valid textual representation of an IP address or CIDR: " + b);
-      }
-      return Value.bool(net.contains(other.ip()) && net.contains(other.last()));
-    });
+    r.add("net.cidr_contains", 2, (ctx, a) -> Value.bool(contains("net.cidr_contains", a[0], a[1])));
     r.add("net.cidr_intersects", 2, (ctx, a) -> {
       Cidr x = cidrOperand("net.cidr_intersects", a[0]);
       Cidr y = cidrOperand("net.cidr_intersects", a[1]);
       return Value.bool(x.contains(y.ip()) || y.contains(x.ip()));
     });
+    r.add("net.cidr_contains_matches", 2, (ctx, a) -> containsMatches(a));
     r.add("net.cidr_is_valid", 1, (ctx, a) ->
         Value.bool(a[0] instanceof StrV s && parseCidr(s.value()) != null));
+  }
+
+  /** Whether CIDR {@code a} contains the address or CIDR {@code b}. */
+  private static boolean contains(String name, Value a, Value b) {
+    Cidr net = cidrOperand(name, a);
+    String other = Args.str(name, new Value[] {b}, 0);
+    byte[] ip = parseIp(other);
+    if (ip != null) {
+      return net.contains(ip);
+    }
+    Cidr c = parseCidr(other);
+    if (c == null) {
+      throw BuiltinError.builtin(name,
+          "not a valid textual representation of an IP address or CIDR: " + other);
+    }
+    return net.contains(c.ip()) && net.contains(c.last());
+  }
+
+  /** One (cidr, key) candidate of net.cidr_contains_matches. */
+  private record Candidate(Value cidr, Value key) {
+  }
+
+  private static java.util.List<Candidate> candidates(int operand, Value coll) {
+    java.util.List<Candidate> out = new java.util.ArrayList<>();
+    if (coll instanceof StrV) {
+      out.add(new Candidate(coll, coll));
+    } else if (coll instanceof Value.ArrV arr) {
+      for (int i = 0; i < arr.size(); i++) {
+        out.add(new Candidate(matchTerm(operand, arr.get(i)), dev.aegis.pipeline.rego.Value.NumV.of(i)));
+      }
+    } else if (coll instanceof Value.SetV set) {
+      for (Value x : set) {
+        out.add(new Candidate(matchTerm(operand, x), x));
+      }
+    } else if (coll instanceof Value.ObjV obj) {
+      for (java.util.Map.Entry<Value, Value> e : obj.map().entrySet()) {
+        out.add(new Candidate(matchTerm(operand, e.getValue()), e.getKey()));
+      }
+    }
+    return out;
+  }
+
+  private static Value matchTerm(int operand, Value v) {
+    if (v instanceof StrV) {
+      return v;
+    }
+    if (v instanceof Value.ArrV arr && arr.size() > 0) {
+      return arr.get(0);
+    }
+    throw BuiltinError.builtin("net.cidr_contains_matches",
+        "operand " + operand + ": element must be string or non-empty array");
+  }
+
+  private static Value containsMatches(Value[] a) {
+    java.util.List<Candidate> xs = candidates(1, a[0]);
+    java.util.List<Candidate> ys = candidates(2, a[1]);
+    java.util.TreeSet<Value> out = new java.util.TreeSet<>();
+    for (Candidate x : xs) {
+      for (Candidate y : ys) {
+        if (contains("net.cidr_contains_matches", x.cidr(), y.cidr())) {
+          out.add(Value.ArrV.of(x.key(), y.key()));
+        }
+      }
+    }
+    return out.isEmpty() ? Value.EMPTY_SET : new Value.SetV(out);
   }
 
   private static Cidr cidrOperand(String name, Value v) {

@@ -76,7 +76,7 @@ final class Objects {
           || sup instanceof ArrV && (sub instanceof ArrV || sub instanceof SetV);
       if (!ok) {
         throw BuiltinError.type(
-            "object.subset: both arguments to object.subset must be of the same type or array and set");
+            "object.subset: both arguments object.subset must be of the same type or array and set");
       }
       return Value.bool(subset(sup, sub));
     });
@@ -169,7 +169,7 @@ final class Objects {
         Value w = e.getValue();
         boolean nested = v instanceof ObjV && w instanceof ObjV
             || v instanceof SetV && w instanceof SetV
-            || v instanceof ArrV && (w instanceof ArrV || w instanceof SetV);
+            || v instanceof ArrV && w instanceof ArrV;
         if (nested ? !subset(v, w) : !v.equals(w)) {
           return false;
         }
@@ -180,12 +180,18 @@ final class Objects {
       return p.items().containsAll(q.items());
     }
     if (sup instanceof ArrV p && sub instanceof SetV q) {
-      for (Value v : q) {
-        if (!p.items().contains(v)) {
-          return false;
+      // OPA counts array elements found in the set down to zero (so duplicates count, and an
+      // empty set is not a subset of an array)
+      int unmatched = q.size();
+      for (Value v : p) {
+        if (q.contains(v)) {
+          unmatched--;
+        }
+        if (unmatched == 0) {
+          return true;
         }
       }
-      return true;
+      return false;
     }
     if (sup instanceof ArrV p && sub instanceof ArrV q) {
       if (q.size() == 0) {

@@ -3,11 +3,12 @@ package dev.aegis.pipeline.rego.builtins;
 import dev.aegis.pipeline.rego.BuiltinContext;
 import dev.aegis.pipeline.rego.BuiltinError;
 import dev.aegis.pipeline.rego.Builtins;
-import dev.aegis.pipeline.rego.RegoError;
 import dev.aegis.pipeline.rego.Value;
 import dev.aegis.pipeline.rego.Value.StrV;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -41,7 +42,7 @@ final class Regex {
       int n = Args.integer(name, a, 2);
       Pattern p = pattern(name, ctx, pat);
       List<Value> out = new ArrayList<>();
-      for (int[] m : findAll(p, s, n)) {
+      for (int[] m : findAll(name, p, s, n)) {
         out.add(Args.s(s.substring(m[0], m[1])));
       }
       return new Value.ArrV(out);
@@ -53,7 +54,7 @@ final class Regex {
       int n = Args.integer(name, a, 2);
       Pattern p = pattern(name, ctx, pat);
       List<Value> out = new ArrayList<>();
-      for (int[] m : findAll(p, s, n)) {
+      for (int[] m : findAll(name, p, s, n)) {
         List<Value> groups = new ArrayList<>(m.length / 2);
         for (int g = 0; g < m.length; g += 2) {
           groups.add(m[g] < 0 ? StrV.EMPTY : Args.s(s.substring(m[g], m[g + 1])));
@@ -73,7 +74,7 @@ final class Regex {
       }
       int beg = 0;
       int end = 0;
-      for (int[] m : findAll(p, s, -1)) {
+      for (int[] m : findAll("regex.split", p, s, -1)) {
         end = m[0];
         if (m[1] != 0) {
           out.add(Args.s(s.substring(beg, end)));
@@ -89,12 +90,13 @@ final class Regex {
       String s = Args.str("regex.replace", a, 0);
       String pat = Args.str("regex.replace", a, 1);
       String repl = Args.str("regex.replace", a, 2);
-      Pattern p = pattern("regex.replace", ctx, pat);
+      Compiled c = compiled("regex.replace", pat);
       StringBuilder sb = new StringBuilder(s.length());
       int last = 0;
-      for (int[] m : findAll(p, s, -1)) {
+      for (int[] m : findAll("regex.replace", c.pattern(), s, -1)) {
         sb.append(s, last, m[0]);
-        expand(sb, repl, s, m, p);
+        expand(sb, repl, s, m, c.names());
+        Args.checkSize("regex.replace", sb);
         last = m[1];
       }
       if (last == 0 && sb.length() == 0) {
@@ -119,14 +121,14 @@ final class Regex {
       }
       Pattern p = ctx.<List<String>, Pattern>memo(List.of("regex.template", tpl, start, end),
           k -> template(name, tpl, start.charAt(0), end.charAt(0)));
-      return Value.bool(p.matcher(s).find());
+      return Value.bool(p.matcher(BoundedInput.of(s, name)).find());
     });
   }
 
   private static Value match(String name, BuiltinContext ctx, Value[] a) {
     String pat = Args.str(name, a, 0);
     String s = Args.str(name, a, 1);
-    return Value.bool(pattern(name, ctx, pat).matcher(s).find());
+    return Value.bool(pattern(name, ctx, pat).matcher(BoundedInput.of(s, name)).find());
   }
 
   /** The compiled pattern, memoised per query; a syntax error is a built-in error. */
@@ -134,9 +136,13 @@ final class Regex {
 
   /** The compiled pattern (cached process-wide); a syntax error is a built-in error. */
   static Pattern pattern(String name, BuiltinContext ctx, String pat) {
+    return compiled(name, pat).pattern();
+  }
+
+  static Compiled compiled(String name, String pat) {
     Object p = CACHE.get(pat, k -> {
       try {
-        return compile(pat);
+        return translateAndCompile(pat);
       } catch (PatternSyntaxException e) {
         return "error parsing regexp: " + e.getDescription() + ": `" + pat + "`";
       } catch (IllegalArgumentException e) {
@@ -146,162 +152,312 @@ final class Regex {
     if (p instanceof String err) {
       throw BuiltinError.builtin(name, err);
     }
-    return (Pattern) p;
+    return (Compiled) p;
   }
 
+  /** Only \n ends a line (for . ^ $), and (?i) folds case across Unicode as RE2's does. */
+  static final int FLAGS = Pattern.UNIX_LINES | Pattern.UNICODE_CASE;
+
   static Pattern compile(String goPattern) {
-    return Pattern.compile(translate(goPattern), Pattern.UNIX_LINES);
+    return translateAndCompile(goPattern).pattern();
+  }
+
+  /** A compiled RE2 pattern and the numbers of its named groups. */
+  record Compiled(Pattern pattern, Map<String, Integer> names) {
+  }
+
+  static Compiled translateAndCompile(String goPattern) {
+    Translator t = new Translator(goPattern);
+    String java = t.run();
+    return new Compiled(Pattern.compile(java, FLAGS), t.names);
+  }
+
+  /** The Java regex for an RE2 pattern (named groups become plain groups). */
+  static String translate(String goPattern) {
+    return new Translator(goPattern).run();
   }
 
   /**
-   * Translates RE2 syntax to java.util.regex: {@code (?P<n>} named groups, POSIX classes, a
-   * literal {@code [} or {@code &&} inside classes, and {@code $} meaning end of text unless the
+   * Translates RE2 syntax to java.util.regex: named groups {@code (?P<n>} and {@code (?<n>}
+   * become numbered groups (Java's group names are narrower than RE2's), octal escapes,
+   * {@code \p{Greek}} scripts, POSIX classes, a literal {@code [} or {@code &} inside classes,
+   * braces that are not a repetition as literals, and {@code $} meaning end of text unless the
    * pattern turns on multi-line mode. Constructs RE2 rejects (look-around, back-references,
    * atomic groups, possessive quantifiers) are rejected here too.
    */
-  static String translate(String p) {
-    StringBuilder sb = new StringBuilder(p.length() + 8);
-    boolean multiline = p.contains("(?m") || p.matches(".*\\(\\?[a-zA-Z]*m[a-zA-Z-]*[:)].*");
-    int i = 0;
-    int n = p.length();
-    while (i < n) {
-      char c = p.charAt(i);
-      if (c == '\\') {
-        if (i + 1 >= n) {
-          throw new IllegalArgumentException("trailing backslash at end of expression");
+  static final class Translator {
+    private static final Pattern REPEAT = Pattern.compile("\\{\\d+(,\\d*)?\\}");
+    private static final Pattern MULTILINE = Pattern.compile("\\(\\?[a-zA-Z]*m[a-zA-Z-]*[:)]");
+
+    private final String p;
+    private final StringBuilder sb;
+    private final boolean multiline;
+    final Map<String, Integer> names = new HashMap<>();
+    private int groups;
+
+    Translator(String p) {
+      this.p = p;
+      this.sb = new StringBuilder(p.length() + 8);
+      this.multiline = MULTILINE.matcher(p).find();
+    }
+
+    String run() {
+      int i = 0;
+      int n = p.length();
+      while (i < n) {
+        char c = p.charAt(i);
+        switch (c) {
+          case '\\' -> i = escape(i, false);
+          case '[' -> i = charClass(i);
+          case '(' -> i = group(i);
+          case '{' -> {
+            Matcher m = REPEAT.matcher(p).region(i, n);
+            if (m.lookingAt() && i > 0) {
+              sb.append(m.group());
+              i = m.end();
+              if (i < n && p.charAt(i) == '+') {
+                throw new IllegalArgumentException("invalid nested repetition operator: `}+`");
+              }
+            } else {
+              sb.append("\\{");
+              i++;
+            }
+          }
+          case '}' -> {
+            sb.append("\\}");
+            i++;
+          }
+          case '$' -> {
+            sb.append(multiline ? "$" : "\\z");
+            i++;
+          }
+          case '+', '*', '?' -> {
+            sb.append(c);
+            i++;
+            if (i < n && p.charAt(i) == '+') {
+              throw new IllegalArgumentException("invalid nested repetition operator: `" + c + "+`");
+            }
+          }
+          default -> {
+            sb.append(c);
+            i++;
+          }
         }
-        char d = p.charAt(i + 1);
-        if (d >= '1' && d <= '9' || d == 'Z' || d == 'k' || d == 'R' || d == 'X' || d == 'G'
-            || d == 'h' || d == 'H' || d == 'V' || d == 'e' || d == 'c') {
-          throw new IllegalArgumentException("invalid escape sequence: `\\" + d + "`");
-        }
-        if (d == 'Q') {
-          int e = p.indexOf("\\E", i + 2);
-          int stop = e < 0 ? n : e;
-          sb.append(Pattern.quote(p.substring(i + 2, stop)));
-          i = e < 0 ? n : e + 2;
-          continue;
-        }
-        if (d == 'z') {
-          sb.append("\\z");
-        } else {
-          sb.append(c).append(d);
-        }
-        i += 2;
-        continue;
       }
-      if (c == '[') {
-        i = translateClass(p, i, sb);
-        continue;
-      }
-      if (c == '(' && i + 2 < n && p.charAt(i + 1) == '?') {
-        char d = p.charAt(i + 2);
-        if (d == 'P' && i + 3 < n && p.charAt(i + 3) == '<') {
-          sb.append("(?<");
-          i += 4;
-          continue;
+      return sb.toString();
+    }
+
+    private int group(int i) {
+      int n = p.length();
+      if (i + 1 < n && p.charAt(i + 1) == '?') {
+        int nameStart = -1;
+        if (p.startsWith("(?P<", i)) {
+          nameStart = i + 4;
+        } else if (p.startsWith("(?<", i) && !p.startsWith("(?<=", i) && !p.startsWith("(?<!", i)) {
+          nameStart = i + 3;
         }
-        if (d == '=' || d == '!' || d == '>' || (d == '<' && i + 3 < n
-            && (p.charAt(i + 3) == '=' || p.charAt(i + 3) == '!'))) {
+        if (nameStart >= 0) {
+          int end = p.indexOf('>', nameStart);
+          String name = end < 0 ? "" : p.substring(nameStart, end);
+          if (name.isEmpty() || !name.chars().allMatch(ch -> Character.isLetterOrDigit(ch) || ch == '_')) {
+            throw new IllegalArgumentException("invalid named capture: `" + p.substring(i) + "`");
+          }
+          if (names.containsKey(name)) {
+            throw new IllegalArgumentException("duplicate capture group name: `" + name + "`");
+          }
+          names.put(name, ++groups);
+          sb.append('(');
+          return end + 1;
+        }
+        char d = i + 2 < n ? p.charAt(i + 2) : ')';
+        if (d == '=' || d == '!' || d == '>' || d == '<' || d == 'P' || d == '#') {
           throw new IllegalArgumentException("invalid or unsupported Perl syntax: `(?" + d + "`");
         }
+        sb.append("(?");
+        return i + 2;
       }
-      if ((c == '+' || c == '*' || c == '?' || c == '}') && i + 1 < n && p.charAt(i + 1) == '+') {
-        throw new IllegalArgumentException("invalid nested repetition operator: `" + c + "+`");
-      }
-      if (c == '$' && !multiline) {
-        sb.append("\\z");
-        i++;
-        continue;
-      }
-      sb.append(c);
-      i++;
+      groups++;
+      sb.append('(');
+      return i + 1;
     }
-    return sb.toString();
-  }
 
-  private static int translateClass(String p, int i, StringBuilder sb) {
-    int n = p.length();
-    sb.append('[');
-    i++;
-    if (i < n && p.charAt(i) == '^') {
-      sb.append('^');
-      i++;
-    }
-    boolean first = true;
-    while (i < n) {
-      char c = p.charAt(i);
-      if (c == ']') {
-        if (!first) {
-          sb.append(']');
-          return i + 1;
-        }
-        sb.append("\\]");
-        first = false;
-        i++;
-        continue;
+    /** Translates the escape at i (a backslash); returns the index after it. */
+    private int escape(int i, boolean inClass) {
+      int n = p.length();
+      if (i + 1 >= n) {
+        throw new IllegalArgumentException("trailing backslash at end of expression: ``");
       }
-      first = false;
-      if (c == '[' && i + 1 < n && p.charAt(i + 1) == ':') {
-        int e = p.indexOf(":]", i + 2);
-        if (e > 0) {
-          String name = p.substring(i + 2, e);
-          boolean neg = name.startsWith("^");
-          String cls = posix(neg ? name.substring(1) : name);
-          if (cls == null) {
-            throw new IllegalArgumentException("invalid character class range: `[:" + name + ":]`");
+      char d = p.charAt(i + 1);
+      if (d >= '0' && d <= '7') {
+        // octal: \0 plus up to two digits, or \1-\7 followed by at least one more digit
+        int j = i + 1;
+        int max = i + 4;
+        int v = 0;
+        while (j < n && j < max && p.charAt(j) >= '0' && p.charAt(j) <= '7') {
+          v = v * 8 + (p.charAt(j) - '0');
+          j++;
+        }
+        if (d != '0' && j == i + 2) {
+          throw new IllegalArgumentException("invalid escape sequence: `\\" + d + "`");
+        }
+        sb.append(String.format("\\x{%x}", v));
+        return j;
+      }
+      if (d == '8' || d == '9' || d == 'Z' || d == 'k' || d == 'R' || d == 'X' || d == 'G'
+          || d == 'h' || d == 'H' || d == 'V' || d == 'e' || d == 'c' || d == 'N'
+          || d == 'g' || d == 'K' || d == 'o') {
+        throw new IllegalArgumentException("invalid escape sequence: `\\" + d + "`");
+      }
+      if (d == 'Q' && !inClass) {
+        int e = p.indexOf("\\E", i + 2);
+        int stop = e < 0 ? n : e;
+        String lit = p.substring(i + 2, stop);
+        if (!lit.isEmpty()) {
+          sb.append(Pattern.quote(lit));
+        }
+        return e < 0 ? n : e + 2;
+      }
+      if (d == 'p' || d == 'P') {
+        boolean neg = d == 'P';
+        String name;
+        int next;
+        if (i + 2 < n && p.charAt(i + 2) == '{') {
+          int e = p.indexOf('}', i + 3);
+          if (e < 0) {
+            throw new IllegalArgumentException("invalid character class range: `" + p.substring(i) + "`");
           }
-          sb.append(neg ? "\\P{" : "\\p{").append(cls).append('}');
-          i = e + 2;
+          name = p.substring(i + 3, e);
+          next = e + 1;
+        } else if (i + 2 < n) {
+          name = String.valueOf(p.charAt(i + 2));
+          next = i + 3;
+        } else {
+          throw new IllegalArgumentException("invalid character class range: `\\" + d + "`");
+        }
+        if (name.startsWith("^")) {
+          neg = !neg;
+          name = name.substring(1);
+        }
+        String javaName = name.length() <= 2 ? name : name.equals("Any") ? null : "Is" + name;
+        if (javaName == null) {
+          sb.append(neg ? "[^\\x{0}-\\x{10FFFF}]" : "[\\x{0}-\\x{10FFFF}]");
+        } else {
+          sb.append(neg ? "\\P{" : "\\p{").append(javaName).append('}');
+        }
+        return next;
+      }
+      if (d == 'z' && !inClass) {
+        sb.append("\\z");
+        return i + 2;
+      }
+      // RE2's \b, \B and \s are ASCII-only; Java's \b also sees Unicode letters as word
+      // characters and its \s includes \v, so spell them out
+      if (d == 'b' && !inClass) {
+        sb.append("(?:(?<=[0-9A-Za-z_])(?![0-9A-Za-z_])|(?<![0-9A-Za-z_])(?=[0-9A-Za-z_]))");
+        return i + 2;
+      }
+      if (d == 'B' && !inClass) {
+        sb.append("(?:(?<=[0-9A-Za-z_])(?=[0-9A-Za-z_])|(?<![0-9A-Za-z_])(?![0-9A-Za-z_]))");
+        return i + 2;
+      }
+      if (d == 's') {
+        sb.append(inClass ? "\\t\\n\\f\\r " : "[\\t\\n\\f\\r ]");
+        return i + 2;
+      }
+      if (d == 'S') {
+        String notSpace = "\\x{0}-\\x{8}\\x{b}\\x{e}-\\x{1f}\\x{21}-\\x{10FFFF}";
+        sb.append(inClass ? notSpace : "[" + notSpace + "]");
+        return i + 2;
+      }
+      sb.append('\\').append(d);
+      return i + 2;
+    }
+
+    private int charClass(int i) {
+      int n = p.length();
+      sb.append('[');
+      i++;
+      if (i < n && p.charAt(i) == '^') {
+        sb.append('^');
+        i++;
+      }
+      boolean first = true;
+      while (i < n) {
+        char c = p.charAt(i);
+        if (c == ']') {
+          if (!first) {
+            sb.append(']');
+            return i + 1;
+          }
+          sb.append("\\]");
+          first = false;
+          i++;
           continue;
         }
-      }
-      if (c == '\\' && i + 1 < n) {
-        sb.append(c).append(p.charAt(i + 1));
-        i += 2;
-        continue;
-      }
-      if (c == '[' || c == '&' || c == '^' && !first) {
-        sb.append('\\').append(c);
+        first = false;
+        if (c == '[' && i + 1 < n && p.charAt(i + 1) == ':') {
+          int e = p.indexOf(":]", i + 2);
+          if (e > 0) {
+            String name = p.substring(i + 2, e);
+            boolean neg = name.startsWith("^");
+            String cls = posix(neg ? name.substring(1) : name, neg);
+            if (cls == null) {
+              throw new IllegalArgumentException("invalid character class range: `[:" + name + ":]`");
+            }
+            sb.append(cls);
+            i = e + 2;
+            continue;
+          }
+        }
+        if (c == '\\') {
+          i = escape(i, true);
+          continue;
+        }
+        if (c == '[' || c == '&' || c == '^') {
+          sb.append('\\').append(c);
+          i++;
+          continue;
+        }
+        sb.append(c);
         i++;
-        continue;
       }
-      sb.append(c);
-      i++;
+      throw new IllegalArgumentException("missing closing ]: `" + p.substring(p.lastIndexOf('[')) + "`");
     }
-    throw new IllegalArgumentException("missing closing ]: `" + p.substring(p.lastIndexOf('[')) + "`");
-  }
 
-  private static String posix(String name) {
-    return switch (name) {
-      case "alnum" -> "Alnum";
-      case "alpha" -> "Alpha";
-      case "ascii" -> "ASCII";
-      case "blank" -> "Blank";
-      case "cntrl" -> "Cntrl";
-      case "digit" -> "Digit";
-      case "graph" -> "Graph";
-      case "lower" -> "Lower";
-      case "print" -> "Print";
-      case "punct" -> "Punct";
-      case "space" -> "Space";
-      case "upper" -> "Upper";
-      case "word" -> "Alnum}_\\p{Alnum";
-      case "xdigit" -> "XDigit";
-      default -> null;
-    };
+    private static String posix(String name, boolean neg) {
+      if (name.equals("word")) {
+        return neg ? "\\W" : "\\w";
+      }
+      String cls = switch (name) {
+        case "alnum" -> "Alnum";
+        case "alpha" -> "Alpha";
+        case "ascii" -> "ASCII";
+        case "blank" -> "Blank";
+        case "cntrl" -> "Cntrl";
+        case "digit" -> "Digit";
+        case "graph" -> "Graph";
+        case "lower" -> "Lower";
+        case "print" -> "Print";
+        case "punct" -> "Punct";
+        case "space" -> "Space";
+        case "upper" -> "Upper";
+        case "xdigit" -> "XDigit";
+        default -> null;
+      };
+      return cls == null ? null : (neg ? "\\P{" : "\\p{") + cls + "}";
+    }
   }
 
   /**
    * Go's FindAll: match positions as {start, end, g1start, g1end, ...}; an empty match right
    * after the previous match is skipped; {@code n < 0} means all.
    */
-  static List<int[]> findAll(Pattern p, String s, int n) {
+  static List<int[]> findAll(String name, Pattern p, String s, int n) {
     List<int[]> out = new ArrayList<>();
     if (n == 0) {
       return out;
     }
-    Matcher m = p.matcher(s);
+    Matcher m = p.matcher(BoundedInput.of(s, name));
     int prevEnd = -1;
     while (m.find()) {
       if (m.start() == m.end() && m.start() == prevEnd) {
@@ -322,7 +478,8 @@ final class Regex {
   }
 
   /** Go's Regexp.Expand: $1, ${1}, $name, ${name}, $$. */
-  private static void expand(StringBuilder sb, String tpl, String s, int[] m, Pattern p) {
+  private static void expand(StringBuilder sb, String tpl, String s, int[] m,
+      Map<String, Integer> names) {
     int i = 0;
     int n = tpl.length();
     while (i < n) {
@@ -369,48 +526,13 @@ final class Regex {
           g = -1;
         }
       } else {
-        g = groupIndex(p.pattern(), name);
+        g = names.getOrDefault(name, -1);
       }
       if (g >= 0 && 2 * g + 1 < m.length && m[2 * g] >= 0) {
         sb.append(s, m[2 * g], m[2 * g + 1]);
       }
       i = next;
     }
-  }
-
-  /** The number of the capturing group called {@code name} in a Java pattern, or -1. */
-  static int groupIndex(String javaPattern, String name) {
-    int count = 0;
-    boolean inClass = false;
-    for (int i = 0; i < javaPattern.length(); i++) {
-      char c = javaPattern.charAt(i);
-      if (c == '\\') {
-        if (javaPattern.startsWith("Q", i + 1)) {
-          int e = javaPattern.indexOf("\\E", i + 2);
-          i = e < 0 ? javaPattern.length() : e + 1;
-        } else {
-          i++;
-        }
-      } else if (inClass) {
-        inClass = c != ']';
-      } else if (c == '[') {
-        inClass = true;
-        if (javaPattern.startsWith("]", i + 1) || javaPattern.startsWith("^]", i + 1)) {
-          i += javaPattern.charAt(i + 1) == '^' ? 2 : 1;
-        }
-      } else if (c == '(') {
-        if (!javaPattern.startsWith("?", i + 1)) {
-          count++;
-        } else if (javaPattern.startsWith("?<", i + 1) && !javaPattern.startsWith("?<=", i + 1)
-            && !javaPattern.startsWith("?<!", i + 1)) {
-          count++;
-          if (javaPattern.startsWith("?<" + name + ">", i + 1)) {
-            return count;
-          }
-        }
-      }
-    }
-    return -1;
   }
 
   private static Pattern template(String name, String tpl, char start, char end) {
@@ -447,7 +569,7 @@ final class Regex {
     String raw = tpl.substring(last);
     sb.append(raw.isEmpty() ? "" : Pattern.quote(raw)).append("\\z");
     try {
-      return Pattern.compile(sb.toString(), Pattern.UNIX_LINES);
+      return Pattern.compile(sb.toString(), FLAGS);
     } catch (PatternSyntaxException e) {
       throw BuiltinError.builtin(name, "error parsing regexp: " + e.getDescription());
     }

@@ -36,7 +36,7 @@ final class Strings {
       String s = Args.str("replace", a, 0);
       String old = Args.str("replace", a, 1);
       String nu = Args.str("replace", a, 2);
-      return same(a[0], replaceAll(s, List.of(old), List.of(nu)));
+      return same(a[0], replaceAll("replace", s, List.of(old), List.of(nu)));
     });
     r.add("split", 2, (ctx, a) -> {
       String s = Args.str("split", a, 0);
@@ -166,6 +166,9 @@ final class Strings {
     } else {
       throw Args.operandErr("format_int", 2, "must be one of {2, 8, 10, 16}");
     }
+    if (Arithmetic.huge(in.value())) {
+      throw BuiltinError.builtin("format_int", "operand 1 is too large");
+    }
     BigInteger i = in.value().toBigInteger();
     return Args.s(i.toString(radix));
   }
@@ -277,7 +280,7 @@ final class Strings {
       olds.add(k.value());
       news.add(v.value());
     }
-    return Args.s(replaceAll(s, olds, news));
+    return Args.s(replaceAll("strings.replace_n", s, olds, news));
   }
 
   /**
@@ -285,11 +288,25 @@ final class Strings {
    * matches is replaced; replacements are not rescanned. An empty pattern matches between runes,
    * after which the other patterns are still tried at the same position.
    */
-  static String replaceAll(String s, List<String> olds, List<String> news) {
+  static String replaceAll(String name, String s, List<String> olds, List<String> news) {
     if (olds.size() == 1) {
       String old = olds.get(0);
       if (!old.isEmpty()) {
-        return s.indexOf(old) < 0 ? s : s.replace(old, news.get(0));
+        int first = s.indexOf(old);
+        if (first < 0) {
+          return s;
+        }
+        int growth = news.get(0).length() - old.length();
+        if (growth > 0) {
+          long size = s.length();
+          for (int i = first; i >= 0; i = s.indexOf(old, i + old.length())) {
+            size += growth;
+          }
+          if (size > Args.MAX_RESULT_CHARS) {
+            throw Args.tooLarge(name);
+          }
+        }
+        return s.replace(old, news.get(0));
       }
     }
     StringBuilder sb = new StringBuilder(s.length());
@@ -307,6 +324,7 @@ final class Strings {
       if (match >= 0) {
         String o = olds.get(match);
         sb.append(news.get(match));
+        Args.checkSize(name, sb);
         // after an empty match, look again at the same position without the empty pattern
         lastEmpty = o.isEmpty();
         i += o.length();

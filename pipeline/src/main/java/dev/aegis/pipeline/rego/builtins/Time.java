@@ -140,7 +140,7 @@ final class Time {
     } else if (!(v instanceof NumV)) {
       throw BuiltinError.operand(name, 1, "either number (ns) or [number (ns), string (tz)]", v);
     }
-    Long ns = ((NumV) n).longValueExact();
+    Long ns = Args.longExact((NumV) n);
     if (ns == null) {
       throw BuiltinError.builtin(name, "timestamp too big");
     }

@@ -57,7 +57,8 @@ final class Units {
     if (n == null) {
       throw err(name, "could not parse byte amount to a number");
     }
-    return NumV.of(n.multiply(BigDecimal.valueOf(m)).toBigInteger());
+    BigDecimal v = n.multiply(BigDecimal.valueOf(m));
+    return v.scale() <= 0 ? Arithmetic.number(v) : Arithmetic.number(v.setScale(0, RoundingMode.DOWN));
   }
 
   static Value parse(String raw) {
@@ -97,7 +98,7 @@ final class Units {
     }
     BigDecimal v = n.multiply(x);
     if (v.signum() == 0 || v.stripTrailingZeros().scale() <= 0) {
-      return NumV.of(v.toBigIntegerExact());
+      return Arithmetic.number(v);
     }
     return NumV.of(v.setScale(10, RoundingMode.HALF_UP));
   }

@@ -108,7 +108,7 @@ final class Yaml {
 
   private static Object toJava(Value v) {
     if (v instanceof NumV n) {
-      if (n.isInteger()) {
+      if (n.isInteger() && !Arithmetic.huge(n.value())) {
         BigInteger i = n.value().toBigInteger();
         return i.bitLength() < 64 ? (Object) i.longValue() : i;
       }

@@ -90,6 +90,24 @@ class ArithmeticTest {
     assertThat(error("numbers.range", num("1.5"), n(2)).detail())
         .isEqualTo("numbers.range: operand 1 must be integer number but got floating-point number");
     assertThat(error("numbers.range_step", n(1), n(2), n(0)).detail())
-        .isEqualTo("numbers.range_step: step must be a positive number above zero");
+        .isEqualTo("numbers.range_step: step must be a positive integer");
+  }
+
+  @Test
+  void hugeExponentsStayCheap() {
+    long t0 = System.nanoTime();
+    assertThat(call("lt", num("1e999999"), num("1e1000000"))).isEqualTo(dev.aegis.pipeline.rego.Value.TRUE);
+    assertThat(((dev.aegis.pipeline.rego.Value.NumV) call("plus", num("1e999999"), n(1))).value()
+        .compareTo(new java.math.BigDecimal("1e999999"))).isZero();
+    assertThat(((dev.aegis.pipeline.rego.Value.NumV) call("mul", num("1e999999"), num("1e999999"))).value()
+        .scale()).isEqualTo(-1999998);
+    assertThat(error("rem", num("1e999999"), n(7)).detail()).isEqualTo("rem: modulo on floating-point number");
+    assertThat(error("time.date", num("1e999999")).detail()).isEqualTo("time.date: timestamp too big");
+    assertThat(error("bits.and", num("1e999999"), n(1)).detail()).isEqualTo("bits.and: operand 1 is too large");
+    assertThat(((dev.aegis.pipeline.rego.Value.NumV) call("units.parse_bytes", s("1e999999EiB"))).value()
+        .scale()).isLessThan(0);
+    assertThat(System.nanoTime() - t0).isLessThan(1_000_000_000L);
+    assertThat(error("numbers.range", n(0), n(5_000_000)).detail())
+        .isEqualTo("numbers.range: range too large (more than 1000000 numbers)");
   }
 }

@@ -18,6 +18,9 @@ class MiscBuiltinsTest {
         s("2001:4860:4860:1234:5678:1234:5678:8888/128"))).isEqualTo(Value.TRUE);
     assertThat(call("net.cidr_contains", s("2001:4860::/32"), s("2001:4861::1"))).isEqualTo(Value.FALSE);
     assertThat(call("net.cidr_contains", s("::ffff:0:0/96"), s("::ffff:1.2.3.4"))).isEqualTo(Value.TRUE);
+    assertThat(call("net.cidr_contains", s("::ffff:0:0/96"), s("1.2.3.4"))).isEqualTo(Value.TRUE);
+    assertThat(call("net.cidr_contains", s("10.0.0.0/8"), s("::ffff:10.1.1.1"))).isEqualTo(Value.TRUE);
+    assertThat(call("net.cidr_contains", s("::/0"), s("1.2.3.4"))).isEqualTo(Value.FALSE);
     assertThat(error("net.cidr_contains", s("192.168.1.0/28"), s("not-a-cidr")).detail()).isEqualTo(
         "net.cidr_contains: not a valid textual representation of an IP address or CIDR: not-a-cidr");
     assertThat(error("net.cidr_contains", s("192.168.1.0"), s("1.1.1.1")).detail())

@@ -46,7 +46,7 @@ class ObjectsEncodingTest {
     assertThat(callJson("object.subset", "[1,2,3,4]", "[2,4]")).isEqualTo(Value.FALSE);
     assertThat(call("object.subset", j("[1,2,3]"), set(n(3), n(1)))).isEqualTo(Value.TRUE);
     assertThat(errorJson("object.subset", "{}", "[]").detail())
-        .isEqualTo("object.subset: both arguments to object.subset must be of the same type or array and set");
+        .isEqualTo("object.subset: both arguments object.subset must be of the same type or array and set");
   }
 
   @Test
@@ -65,6 +65,14 @@ class ObjectsEncodingTest {
   void json() {
     assertThat(call("json.marshal", j("{\"b\":[1,\"<x>\"],\"a\":null}"))).isEqualTo(s("{\"a\":null,\"b\":[1,\"\\u003cx\\u003e\"]}"));
     assertThat(call("json.marshal", set(n(2), n(1)))).isEqualTo(s("[1,2]"));
+    assertThat(callJson("json.marshal_with_options", "{\"b\":[1,{}],\"a\":[]}", "{\"indent\":\"  \"}"))
+        .isEqualTo(s("{\n  \"a\": [],\n  \"b\": [\n    1,\n    {}\n  ]\n}"));
+    assertThat(callJson("json.marshal_with_options", "[1]", "{\"prefix\":\"> \",\"indent\":\"\\t\"}"))
+        .isEqualTo(s("> [\n> \t1\n> ]"));
+    assertThat(callJson("json.marshal_with_options", "[1]", "{\"pretty\":false,\"indent\":\" \"}"))
+        .isEqualTo(s("[1]"));
+    assertThat(errorJson("json.marshal_with_options", "[1]", "{\"x\":1}").detail())
+        .isEqualTo("json.marshal_with_options: operand 2 object contained unknown key x");
     assertThat(rego(call("json.unmarshal", s("{\"a\": [1, 2.5]}")))).isEqualTo("{\"a\": [1, 2.5]}");
     assertThat(error("json.unmarshal", s("{")).code()).isEqualTo("eval_builtin_error");
     assertThat(call("json.is_valid", s("[1,2]"))).isEqualTo(Value.TRUE);
@@ -95,8 +103,10 @@ class ObjectsEncodingTest {
     assertThat(call("urlquery.decode", s("a+b%26c%3Dd%2F%C3%A9"))).isEqualTo(s("a b&c=d/é"));
     assertThat(error("urlquery.decode", s("a%zz")).detail()).isEqualTo("urlquery.decode: invalid URL escape \"%zz\"");
     assertThat(callJson("urlquery.encode_object", "{\"b\":\"x y\",\"a\":[\"1\",\"2\"]}")).isEqualTo(s("a=1&a=2&b=x+y"));
+    assertThat(call("urlquery.encode_object", Value.ObjV.builder().put("s", set(s("y"), s("x"))).build()))
+        .isEqualTo(s("s=x&s=y"));
     assertThat(errorJson("urlquery.encode_object", "{\"a\":1}").detail())
-        .isEqualTo("urlquery.encode_object: expected value to be of type string or array");
+        .isEqualTo("urlquery.encode_object: operand 1 values must be string, array[string], or set[string]");
   }
 
   @Test

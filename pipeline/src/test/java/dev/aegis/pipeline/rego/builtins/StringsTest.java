@@ -37,6 +37,11 @@ class StringsTest {
     assertThat(sprintf("%d", "[1, \"x\"]")).isEqualTo("1%!(EXTRA string=x)");
     assertThat(sprintf("100%%", "[]")).isEqualTo("100%");
     assertThat(sprintf("%8.3f|", "[3.14159]")).isEqualTo("   3.142|");
+    assertThat(sprintf("%-5s|%5s|%05s", "[\"ab\", \"cd\", \"ef\"]")).isEqualTo("ab   |   cd|000ef");
+    assertThat(sprintf("%*d|", "[4, 7]")).isEqualTo("   7|");
+    assertThat(sprintf("%*d", "[99999999, 7]")).isEqualTo("%!(BADWIDTH)7");
+    assertThat(sprintf("%c%c", "[65, -1]")).isEqualTo("A\ufffd");
+    assertThat(sprintf("%x|%X|% x", "[\"hi\", \"hi\", \"hi\"]")).isEqualTo("6869|6869|68 69");
     assertThat(error("sprintf", s("%v"), s("x")).detail())
         .isEqualTo("sprintf: operand 2 must be array but got string");
   }
@@ -113,5 +118,16 @@ class StringsTest {
     assertThat(call("trim_prefix", s("foo.bar"), s("foo."))).isEqualTo(s("bar"));
     assertThat(call("trim_suffix", s("foo.bar"), s(".bar"))).isEqualTo(s("foo"));
     assertThat(call("trim_space", s(" \t hi \n\u00a0"))).isEqualTo(s("hi"));
+  }
+
+  @Test
+  void replacementsCannotGrowWithoutBound() {
+    String big = "ab".repeat(100_000);
+    String repl = "x".repeat(200);
+    assertThat(error("replace", s(big), s("a"), s(repl)).detail())
+        .isEqualTo("replace: result too large (more than 16777216 characters)");
+    assertThat(error("replace", s(big), s(""), s(repl)).detail()).startsWith("replace: result too large");
+    assertThat(error("regex.replace", s(big), s("a"), s(repl)).detail()).startsWith("regex.replace: result too large");
+    assertThat(((Value.StrV) call("replace", s(big), s("a"), s("c"))).value()).hasSize(200_000);
   }
 }

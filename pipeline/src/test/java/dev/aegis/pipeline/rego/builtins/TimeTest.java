@@ -37,6 +37,14 @@ class TimeTest {
         .isEqualTo(n(1612357500000000000L));
     assertThat(call("time.parse_ns", s("2006-01-02 15:04:05.000 -0700"), s("2021-01-01 10:00:00.250 +0200")))
         .isEqualTo(n(1609488000250000000L));
+    assertThat(call("time.parse_rfc3339_ns", s("1970-01-01T00:00:01.0000000019Z"))).isEqualTo(n(1000000001));
+    assertThat(call("time.parse_ns", s("RFC3339Nano"), s("1970-01-01T00:00:00.123456789123Z")))
+        .isEqualTo(n(123456789));
+    assertThat(call("time.parse_ns", s("2006-01-02 15:04"), s("2021-01-01   10:00"))).isEqualTo(n(1609495200000000000L));
+    assertThat(error("time.parse_ns", s("2006-01-02"), s("2021/01/01")).detail())
+        .isEqualTo("time.parse_ns: parsing time \"2021/01/01\" as \"2006-01-02\": cannot parse \"/01/01\" as \"-\"");
+    assertThat(error("time.parse_ns", s("2006-01-02"), s("2021-01-01x")).detail())
+        .isEqualTo("time.parse_ns: parsing time \"2021-01-01x\": extra text: \"x\"");
     assertThat(error("time.parse_ns", s("2006-01-02"), s("2020-02-30")).detail())
         .isEqualTo("time.parse_ns: parsing time \"2020-02-30\": day out of range");
     assertThat(error("time.parse_ns", s("2006-01-02"), s("20-02-03")).detail())
