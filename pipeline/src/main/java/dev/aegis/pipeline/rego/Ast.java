@@ -130,10 +130,17 @@ public final class Ast {
   public record Bool(boolean value) implements Term {
   }
 
-  /** A number in JSON syntax, kept as source text (possibly with a leading '-'). */
-  public record Num(String text) implements Term {
+  /**
+   * A number in JSON syntax, kept as source text (possibly with a leading '-'), and its value,
+   * parsed once.
+   */
+  public record Num(String text, Value.NumV value) implements Term {
+    public Num(String text) {
+      this(text, Value.NumV.parse(text));
+    }
+
     public java.math.BigDecimal toBigDecimal() {
-      return new java.math.BigDecimal(text);
+      return value.value();
     }
   }
 
@@ -207,13 +214,14 @@ public final class Ast {
   }
 
   /** A call: {@code fn} is the function reference ({@code count}, {@code a.b.c}, {@code plus}). */
-  public record Call(Ref fn, List<Term> args) implements Term {
+  public record Call(Ref fn, List<Term> args, String name) implements Term {
     public Call {
       args = List.copyOf(args);
     }
 
-    public String name() {
-      return fn.dotted();
+    /** {@code name} is the dotted function name, or null for a computed reference. */
+    public Call(Ref fn, List<Term> args) {
+      this(fn, args, fn.dotted());
     }
   }
 }

@@ -108,6 +108,10 @@ final class Compiler {
       }
     }
     checkTree(root);
+    StaticRules.mark(root);
+    for (ModuleCtx ctx : ctxs) {
+      ctx.bind(root);
+    }
     return new Program(root, ruleNamesByPkg, List.copyOf(packages), List.copyOf(testRules),
         usesClock[0], Map.copyOf(arities));
   }
@@ -247,9 +251,33 @@ final class Compiler {
 
   // ------------------------------------------------------------------ compiled structures
 
-  /** Per-module resolution context. */
+  /**
+   * Per-module resolution context, with caches (filled once at compile time, or lazily and
+   * thread-safely at evaluation) of what the module's names denote.
+   */
   record ModuleCtx(List<String> pkg, String pkgName, Map<String, Ref> imports,
-      Set<String> ruleNames, String file) {
+      Set<String> ruleNames, String file, Map<String, RuleNode> ruleNodes,
+      java.util.concurrent.ConcurrentHashMap<String, Object> functions) {
+
+    ModuleCtx(List<String> pkg, String pkgName, Map<String, Ref> imports, Set<String> ruleNames,
+        String file) {
+      this(pkg, pkgName, imports, ruleNames, file, new HashMap<>(),
+          new java.util.concurrent.ConcurrentHashMap<>());
+    }
+
+    /** Resolves every rule name of the package to its node (before the program is shared). */
+    void bind(RuleNode root) {
+      RuleNode pkgNode = root.find(pkg);
+      if (pkgNode == null) {
+        return;
+      }
+      for (String n : ruleNames) {
+        RuleNode c = pkgNode.children.get(n);
+        if (c != null) {
+          ruleNodes.put(n, c);
+        }
+      }
+    }
   }
 
   /** A rule placed in the tree: {@code suffix} are the head terms after the ground prefix. */
@@ -265,6 +293,8 @@ final class Compiler {
     final List<CRule> rules = new ArrayList<>();
     final List<CRule> functions = new ArrayList<>();
     CRule defaultRule;
+    /** The value cannot change between queries (see {@link StaticRules}). */
+    boolean isStatic;
     /** The default function (also first in {@link #functions}, for arity), or null. */
     CRule defaultFunction;
     private final String dataPath;
@@ -408,9 +438,14 @@ final class Compiler {
     private final List<String> packages;
     private final List<String> testRules;
     private final boolean usesClock;
-    static final ModuleCtx QUERY_CTX = new ModuleCtx(List.of(), "", Map.of(), Set.of(), null);
+    /** Resolution context of ad-hoc queries (its caches are this program's own). */
+    final ModuleCtx queryCtx = new ModuleCtx(List.of(), "", Map.of(), Set.of(), null);
 
     final Map<String, Integer> arities;
+    /** Values of static rules, by strictness (non-strict, strict). */
+    @SuppressWarnings("unchecked")
+    final Map<RuleNode, Object>[] staticValues = new Map[] {
+        new java.util.concurrent.ConcurrentHashMap<>(), new java.util.concurrent.ConcurrentHashMap<>()};
 
     Program(RuleNode root, Map<String, Set<String>> ruleNamesByPkg, List<String> packages,
         List<String> testRules, boolean usesClock, Map<String, Integer> arities) {
@@ -424,7 +459,7 @@ final class Compiler {
 
     @Override
     public PreparedQuery prepare(String query) {
-      Ast.Body body = Safety.checkQuery(Parser.parseQuery(query), QUERY_CTX, arities);
+      Ast.Body body = Safety.checkQuery(Parser.parseQuery(query), queryCtx, arities);
       List<String> vars = new ArrayList<>();
       QueryVars.collect(body, vars);
       List<String> out = List.copyOf(vars);

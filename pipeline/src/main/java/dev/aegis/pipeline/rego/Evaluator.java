@@ -72,7 +72,6 @@ final class Evaluator {
   }
 
   private static final Object UNDEFINED = new Object();
-  private static final Map<String, NumV> NUMBERS = new ConcurrentHashMap<>();
   private static final int MAX_DEPTH = 200;
 
   private final Program prog;
@@ -125,7 +124,7 @@ final class Evaluator {
   }
 
   private List<Map<String, Value>> query0(Body body, List<String> vars) {
-    Frame f = new Frame(Program.QUERY_CTX);
+    Frame f = new Frame(prog.queryCtx);
     List<Map<String, Value>> rows = new ArrayList<>();
     evalBody(body.exprs(), 0, f, () -> {
       Map<String, Value> row = new LinkedHashMap<>();
@@ -147,7 +146,7 @@ final class Evaluator {
       terms.add(new Str(s));
     }
     Value[] out = new Value[1];
-    Frame f = new Frame(Program.QUERY_CTX);
+    Frame f = new Frame(prog.queryCtx);
     walkData(prog.root, data, terms, 0, f, v -> {
       out[0] = v;
       return true;
@@ -580,7 +579,7 @@ final class Evaluator {
   }
 
   private static NumV number(Num n) {
-    return NUMBERS.computeIfAbsent(n.text(), NumV::parse);
+    return n.value();
   }
 
   private boolean evalTerms(List<Term> terms, int i, Value[] out, Frame f, K k) {
@@ -610,11 +609,30 @@ final class Evaluator {
       if (imp != null) {
         return evalRef(imp, f, k);
       }
+      RuleNode node = f.ctx.ruleNodes().get(n);
+      if (node != null) {
+        return walkData(node, baseAt(node.path), List.of(), 0, f, k);
+      }
       if (f.ctx.ruleNames().contains(n)) {
         return walkData(prog.root, data, pkgPath(f.ctx, n, List.of()), 0, f, k);
       }
     }
     throw unsafe(n);
+  }
+
+  /** The base document at a path under data, or null. */
+  private Value baseAt(List<String> path) {
+    Value v = data;
+    for (String s : path) {
+      if (!(v instanceof ObjV o)) {
+        return null;
+      }
+      v = o.get(s);
+      if (v == null) {
+        return null;
+      }
+    }
+    return v;
   }
 
   private static List<Term> pkgPath(ModuleCtx ctx, String name, List<Term> rest) {
@@ -667,6 +685,10 @@ final class Evaluator {
           List<Term> p = new ArrayList<>(imp.path());
           p.addAll(r.path());
           return evalRef(new Ref(imp.head(), p), f, k);
+        }
+        RuleNode node = f.ctx.ruleNodes().get(n);
+        if (node != null) {
+          return walkData(node, baseAt(node.path), r.path(), 0, f, k);
         }
         if (f.ctx.ruleNames().contains(n)) {
           return walkData(prog.root, data, pkgPath(f.ctx, n, r.path()), 0, f, k);
@@ -852,6 +874,23 @@ final class Evaluator {
     if (c != null) {
       return c == UNDEFINED ? null : (Value) c;
     }
+    if (node.isStatic && overrides.isEmpty() && mocks.isEmpty()) {
+      Map<RuleNode, Object> shared = prog.staticValues[opts.strictBuiltinErrors() ? 1 : 0];
+      Object s = shared.get(node);
+      if (s == null) {
+        Value v = computeRuleValue(node);
+        s = v == null ? UNDEFINED : v;
+        shared.putIfAbsent(node, s);
+      }
+      cache.put(node, s);
+      return s == UNDEFINED ? null : (Value) s;
+    }
+    Value v = computeRuleValue(node);
+    cache.put(node, v == null ? UNDEFINED : v);
+    return v;
+  }
+
+  private Value computeRuleValue(RuleNode node) {
     if (!inProgress.add(node)) {
       throw error("rego_recursion_error", "rule " + node.dataPath() + " is recursive");
     }
@@ -873,7 +912,6 @@ final class Evaluator {
         }
       }
     }
-    cache.put(node, v == null ? UNDEFINED : v);
     return v;
   }
 
@@ -1254,9 +1292,15 @@ final class Evaluator {
     if (name == null) {
       throw error("rego_type_error", "invalid function reference " + c.fn());
     }
-    List<String> userPath = userFunctionPath(name, f.ctx);
-    RuleNode fnNode = userPath == null ? null : prog.root.find(userPath);
-    String resolved = fnNode != null ? "data." + String.join(".", userPath) : name;
+    Object res = f.ctx.functions().get(name);
+    if (res == null) {
+      List<String> userPath = userFunctionPath(name, f.ctx);
+      RuleNode node = userPath == null ? null : prog.root.find(userPath);
+      res = node == null ? name : new ResolvedFn(node, "data." + String.join(".", userPath));
+      f.ctx.functions().putIfAbsent(name, res);
+    }
+    RuleNode fnNode = res instanceof ResolvedFn rf ? rf.node() : null;
+    String resolved = res instanceof ResolvedFn rf ? rf.name() : name;
     if (!mocks.isEmpty()) {
       Object mock = mocks.get(resolved);
       if (mock != null) {
@@ -1289,6 +1333,10 @@ final class Evaluator {
       throw error("rego_type_error", "undefined function " + name);
     }
     return callWith(c, def.arity(), f, k, args -> callBuiltin(def, args));
+  }
+
+  /** A call name resolved to a user function node. */
+  private record ResolvedFn(RuleNode node, String name) {
   }
 
   @FunctionalInterface

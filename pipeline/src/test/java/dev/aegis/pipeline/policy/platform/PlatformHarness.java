@@ -52,12 +52,17 @@ final class PlatformHarness {
   }
 
   Decision eval(Value input, Collection<String> allowedDomains) {
+    return Decision.of(decisionValue(input, allowedDomains));
+  }
+
+  /** The raw decision document. */
+  Value decisionValue(Value input, Collection<String> allowedDomains) {
     Value v = compiled.evalRef(PlatformBundle.DECISION, input, data(allowedDomains),
         QueryOptions.DEFAULT);
     if (v == null) {
       throw new AssertionError("data.aegis.platform.decision is undefined");
     }
-    return Decision.of(v);
+    return v;
   }
 
   /** data.aegis.platform.decision as Java values. */

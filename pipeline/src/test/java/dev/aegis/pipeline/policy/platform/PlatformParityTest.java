@@ -1,9 +1,12 @@
 package dev.aegis.pipeline.policy.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.aegis.pipeline.detect.ActionText;
 import dev.aegis.pipeline.detect.HardDenyPolicy;
+import dev.aegis.pipeline.policy.PolicyInputDocument;
+import dev.aegis.pipeline.policy.PolicyOutput;
 import dev.aegis.pipeline.policy.platform.PlatformHarness.Decision;
 import dev.aegis.pipeline.ports.PolicyInput;
 import dev.aegis.pipeline.ports.PolicyResult;
@@ -19,9 +22,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Rego bundle and the Java {@link HardDenyPolicy} decide alike: same rule ids, allow,
- * hard deny, escalate, top rule and risk adjustment, over the detect tests' corpora and a few
- * hundred generated benign and malicious actions.
+ * The Rego bundle and the Java {@link HardDenyPolicy} decide alike: same rule ids (with their
+ * signals, severities and effects), allow, hard deny, escalate, top rule and risk adjustment,
+ * over the detect tests' corpora, 800 generated actions, 3,000 actions glued from rule
+ * fragments and 2,000 PII look-alikes.
  *
  * <p>Known differences, none of them reached by these corpora:
  *
@@ -211,6 +215,36 @@ class PlatformParityTest {
     assertThat(clean).as("generated clean actions").isGreaterThan(100);
   }
 
+  @Test
+  void should_read_into_the_same_policy_result_through_the_gateway_reader() {
+    List<PolicyInput> inputs = new ArrayList<>();
+    for (String[] corpus : new String[][] {SHELL, SQL, PATHS, INFRA, PII}) {
+      for (String text : corpus) {
+        inputs.add(PlatformHarness.action("shell.exec", "critical",
+            new JsonObject().put("command", text)));
+        inputs.add(PlatformHarness.action("email.send", "high",
+            new JsonObject().put("to", "x@evil.com").put("body", text).put("amount", 300_000)));
+      }
+    }
+    for (PolicyInput in : inputs) {
+      PolicyResult java = JAVA.evaluate(in, "v");
+      PolicyResult read = PolicyOutput.fromValue(
+          rego.decisionValue(PolicyInputDocument.build(in, PlatformHarness.NOW), ALLOWED), "v");
+
+      assertThat(read.allowed()).as("%s", in).isEqualTo(java.allowed());
+      assertThat(read.hardDeny()).as("%s", in).isEqualTo(java.hardDeny());
+      assertThat(read.escalate()).as("%s", in).isEqualTo(java.escalate());
+      assertThat(read.ruleId()).as("%s", in).isEqualTo(java.ruleId());
+      assertThat(read.riskAdjustment()).as("%s", in).isEqualTo(java.riskAdjustment());
+      assertThat(read.hits()).as("%s", in).extracting(RuleHit::id, RuleHit::signal,
+              RuleHit::severity, RuleHit::effect)
+          .containsExactlyInAnyOrderElementsOf(java.hits().stream()
+              .map(h -> tuple(h.id(), h.signal(), h.severity(),
+                  h.effect()))
+              .toList());
+    }
+  }
+
   /** Rule-relevant fragments, glued in random order: looks for edge cases of the translation. */
   static final String[] SOUP = {"rm", "-rf", "-r", "-f", "--no-preserve-root", "/", "/*", "~",
       "$home", "/etc", "/usr/", "./x", "mkfs", "mkfs.ext4", "/dev/sda", "/dev/null", "dd",
@@ -385,10 +419,17 @@ class PlatformParityTest {
     escalated += d.escalate() ? 1 : 0;
     clean += d.ruleIds().isEmpty() ? 1 : 0;
     Set<String> javaIds = new LinkedHashSet<>();
+    Set<String> javaHits = new LinkedHashSet<>();
     for (RuleHit h : java.hits()) {
       javaIds.add(h.id());
+      javaHits.add(h.id() + "|" + h.signal() + "|" + h.severity() + "|" + h.effect());
     }
-    boolean same = javaIds.equals(d.ruleIds()) && java.allowed() == d.allow()
+    Set<String> regoHits = new LinkedHashSet<>();
+    d.deny().forEach(h -> regoHits.add(h.id() + "|" + h.signal() + "|" + h.severity() + "|deny"));
+    d.escalations().forEach(h ->
+        regoHits.add(h.id() + "|" + h.signal() + "|" + h.severity() + "|escalate"));
+    boolean same = javaIds.equals(d.ruleIds()) && javaHits.equals(regoHits)
+        && java.allowed() == d.allow()
         && java.hardDeny() == d.hardDeny() && java.escalate() == d.escalate()
         && java.riskAdjustment() == d.riskAdjustment()
         && (java.ruleId() == null ? d.ruleId() == null : java.ruleId().equals(d.ruleId()));

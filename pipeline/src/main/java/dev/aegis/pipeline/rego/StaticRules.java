@@ -1,0 +1,236 @@
+package dev.aegis.pipeline.rego;
+
+import dev.aegis.pipeline.rego.Ast.Call;
+import dev.aegis.pipeline.rego.Ast.Ref;
+import dev.aegis.pipeline.rego.Ast.Rule;
+import dev.aegis.pipeline.rego.Ast.Str;
+import dev.aegis.pipeline.rego.Ast.Term;
+import dev.aegis.pipeline.rego.Ast.Var;
+import dev.aegis.pipeline.rego.Compiler.CRule;
+import dev.aegis.pipeline.rego.Compiler.ModuleCtx;
+import dev.aegis.pipeline.rego.Compiler.RuleNode;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Finds the rules whose value cannot change between queries of one compiled program: they read
+ * neither {@code input} nor the base {@code data} document, call no clock or random built-in, use
+ * no {@code with}, and depend only on other such rules (constants, keyword sets, regexes built
+ * with {@code concat}). Their values are computed once per program and shared by every query
+ * (unless the query replaces something with {@code with}). The analysis is conservative: anything
+ * it cannot resolve statically counts as dynamic.
+ */
+final class StaticRules {
+  private static final Set<String> NON_DETERMINISTIC = Set.of("time.now_ns", "rand.intn",
+      "uuid.rfc4122", "uuid.parse", "http.send", "opa.runtime", "net.lookup_ip_addr", "trace",
+      "print", "internal.print", "io.jwt.decode_verify", "crypto.x509.parse_and_verify_certificates");
+
+  private final RuleNode root;
+  private final Map<RuleNode, Boolean> verdict = new IdentityHashMap<>();
+  private final Set<RuleNode> visiting = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+
+  private StaticRules(RuleNode root) {
+    this.root = root;
+  }
+
+  /** Marks {@link RuleNode#isStatic} on every node of the tree. */
+  static void mark(RuleNode root) {
+    StaticRules s = new StaticRules(root);
+    s.visit(root);
+  }
+
+  private void visit(RuleNode n) {
+    if (n.hasRules() || !n.functions.isEmpty()) {
+      n.isStatic = isStatic(n);
+    }
+    for (RuleNode c : n.children.values()) {
+      visit(c);
+    }
+  }
+
+  private boolean isStatic(RuleNode n) {
+    Boolean v = verdict.get(n);
+    if (v != null) {
+      return v;
+    }
+    if (!visiting.add(n)) {
+      return false; // recursion: let the evaluator report it
+    }
+    boolean ok = true;
+    List<CRule> all = new ArrayList<>(n.rules);
+    all.addAll(n.functions);
+    if (n.defaultRule != null) {
+      all.add(n.defaultRule);
+    }
+    for (CRule cr : all) {
+      if (!ruleStatic(cr)) {
+        ok = false;
+        break;
+      }
+    }
+    visiting.remove(n);
+    verdict.put(n, ok);
+    return ok;
+  }
+
+  private boolean ruleStatic(CRule cr) {
+    ModuleCtx ctx = cr.ctx();
+    boolean[] ok = {true};
+    for (Rule r = cr.rule(); r != null; r = r.elseRule()) {
+      // with anywhere makes the rule dynamic (the replaced document is query-specific)
+      if (hasWith(r.body())) {
+        return false;
+      }
+    }
+    Compiler.AstWalker.forEachTerm(cr.rule(), t -> {
+      if (!ok[0]) {
+        return;
+      }
+      if (t instanceof Call c) {
+        String name = c.name();
+        if (name == null || NON_DETERMINISTIC.contains(name)) {
+          ok[0] = false;
+          return;
+        }
+        RuleNode fn = resolve(name, ctx);
+        if (fn != null && !isStatic(fn)) {
+          ok[0] = false;
+        }
+        if (fn == null && Builtins.get(name) == null && !Evaluator.isSpecialBuiltin(name)
+            && (name.startsWith("data.") || ctx.imports().containsKey(first(name)))) {
+          ok[0] = false;
+        }
+      } else if (t instanceof Ref r) {
+        if (!refStatic(r, ctx)) {
+          ok[0] = false;
+        }
+      } else if (t instanceof Var v) {
+        if (!varStatic(v, ctx)) {
+          ok[0] = false;
+        }
+      }
+    });
+    return ok[0];
+  }
+
+  private static boolean hasWith(Ast.Body b) {
+    if (b == null) {
+      return false;
+    }
+    for (Ast.Expr e : b.exprs()) {
+      if (!e.withs().isEmpty()) {
+        return true;
+      }
+      if (e.kind() instanceof Ast.Every ev && hasWith(ev.body())) {
+        return true;
+      }
+    }
+    boolean[] found = {false};
+    Compiler.AstWalker.body(b, t -> {
+      Ast.Body inner = t instanceof Ast.ArrayCompr c ? c.body() : t instanceof Ast.SetCompr c
+          ? c.body() : t instanceof Ast.ObjectCompr c ? c.body() : null;
+      if (inner != null && hasWith(inner)) {
+        found[0] = true;
+      }
+    });
+    return found[0];
+  }
+
+  private static String first(String dotted) {
+    int i = dotted.indexOf('.');
+    return i < 0 ? dotted : dotted.substring(0, i);
+  }
+
+  private boolean varStatic(Var v, ModuleCtx ctx) {
+    String n = v.name();
+    if (n.equals("input") || n.equals("data")) {
+      return false;
+    }
+    Ref imp = ctx.imports().get(n);
+    if (imp != null) {
+      return refStatic(imp, ctx);
+    }
+    if (ctx.ruleNames().contains(n)) {
+      List<String> p = new ArrayList<>(ctx.pkg());
+      p.add(n);
+      RuleNode node = root.find(p);
+      return node != null && (node.hasRules() || !node.functions.isEmpty()) && isStatic(node);
+    }
+    return true; // a local
+  }
+
+  /** A reference is static when it starts at a local or reaches a static rule by strings. */
+  private boolean refStatic(Ref r, ModuleCtx ctx) {
+    if (!(r.head() instanceof Var hv)) {
+      return true; // a composite head: its parts are visited on their own
+    }
+    String h = hv.name();
+    List<Term> path;
+    if (h.equals("input")) {
+      return false;
+    } else if (h.equals("data")) {
+      path = r.path();
+    } else if (ctx.imports().containsKey(h)) {
+      Ref imp = ctx.imports().get(h);
+      if (!(imp.head() instanceof Var iv) || !iv.name().equals("data")) {
+        return false;
+      }
+      path = new ArrayList<>(imp.path());
+      path.addAll(r.path());
+    } else if (ctx.ruleNames().contains(h)) {
+      path = new ArrayList<>();
+      for (String s : ctx.pkg()) {
+        path.add(new Str(s));
+      }
+      path.add(new Str(h));
+      path.addAll(r.path());
+    } else {
+      return true; // a local
+    }
+    RuleNode n = root;
+    for (Term t : path) {
+      if (!(t instanceof Str s)) {
+        return false;
+      }
+      n = n.children.get(s.value());
+      if (n == null) {
+        return false; // base data
+      }
+      if (n.hasRules() || !n.functions.isEmpty()) {
+        return isStatic(n);
+      }
+    }
+    return false; // a whole subtree, possibly merged with base data
+  }
+
+  private RuleNode resolve(String name, ModuleCtx ctx) {
+    String[] parts = name.split("\\.");
+    List<String> p = new ArrayList<>();
+    if (parts[0].equals("data")) {
+      p.addAll(List.of(parts).subList(1, parts.length));
+    } else if (ctx.imports().containsKey(parts[0])) {
+      Ref imp = ctx.imports().get(parts[0]);
+      if (!(imp.head() instanceof Var iv) || !iv.name().equals("data")) {
+        return null;
+      }
+      for (Term t : imp.path()) {
+        if (!(t instanceof Str s)) {
+          return null;
+        }
+        p.add(s.value());
+      }
+      p.addAll(List.of(parts).subList(1, parts.length));
+    } else if (ctx.ruleNames().contains(parts[0])) {
+      p.addAll(ctx.pkg());
+      p.addAll(List.of(parts));
+    } else {
+      return null;
+    }
+    RuleNode n = root.find(p);
+    return n != null && !n.functions.isEmpty() ? n : null;
+  }
+}
