@@ -25,8 +25,8 @@ import java.util.Locale;
  * <p>{@code before} is the recorded decision, as {@code allow} (allow, monitor), {@code escalate}
  * or {@code deny} (deny, kill, throttle, error). {@code after} is the candidate's decision on top
  * of the part of {@code before} the candidate does not replace: a denial or escalation made by the
- * tenant's previous policy (stage 4, rule id starting with {@code aegis.tenant} or
- * {@code tenant.}) is replaced, anything else (platform hard denies, earlier stages) stays. The
+ * tenant's previous policy (rule id starting with {@code tenant.} or {@code aegis.tenant}) is
+ * replaced, anything else (platform hard denies, earlier stages) stays. The
  * stricter of the two wins (deny &gt; escalate &gt; allow).
  */
 public final class PolicySimulation {
@@ -113,9 +113,10 @@ public final class PolicySimulation {
     if (before.equals("allow")) {
       return "allow";
     }
-    Object stage = row.metadata().getValue("stage");
+    // only the tenant layer reports ids under tenant.* (RegoPolicyEngine.TENANT_PREFIX); the
+    // stage that answered is the enforcement stage, whoever decided, so it is not a criterion
     String rule = row.metadata().getValue("rule_id") instanceof String r ? r : null;
-    boolean tenantRule = stage instanceof Number n && n.intValue() == 4 && rule != null
+    boolean tenantRule = rule != null
         && (rule.startsWith("aegis.tenant") || rule.startsWith("tenant."));
     return tenantRule ? "allow" : before;
   }

@@ -28,6 +28,8 @@ public record TenantDecision(String decision, JsonArray deny, JsonArray escalate
   public static final String DENY = "DENY";
   public static final String ESCALATE = "ESCALATE";
   public static final String DENY_REF = "aegis.tenant.deny";
+  /** Prefix of every reported tenant rule id, so no tenant rule poses as a platform rule. */
+  public static final String TENANT_PREFIX = "tenant.";
   public static final String ESCALATE_REF = "aegis.tenant.escalate";
 
   /** Evaluates the contract's two documents against {@code input} (no external data). */
@@ -77,12 +79,16 @@ public record TenantDecision(String decision, JsonArray deny, JsonArray escalate
     return o;
   }
 
+  /** The reported id of an entry: always under {@code tenant.} (as stage 4 reports it). */
   static String id(Object entry) {
+    String raw;
     if (entry instanceof JsonObject o) {
       Object id = o.getValue("id");
-      return id == null ? null : String.valueOf(id);
+      raw = id == null ? null : String.valueOf(id);
+    } else {
+      raw = entry == null ? null : String.valueOf(entry);
     }
-    return entry == null ? null : String.valueOf(entry);
+    return raw == null || raw.startsWith(TENANT_PREFIX) ? raw : TENANT_PREFIX + raw;
   }
 
   static String reason(Object entry) {

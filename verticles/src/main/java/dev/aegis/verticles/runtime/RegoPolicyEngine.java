@@ -55,7 +55,7 @@ public final class RegoPolicyEngine implements PolicyEngine {
   /** The platform decision document, under data. */
   public static final String DECISION_PATH = "aegis.platform.decision";
   /** Prefix of every tenant rule id in results and audit rows. */
-  public static final String TENANT_PREFIX = "tenant.";
+  public static final String TENANT_PREFIX = TenantDecision.TENANT_PREFIX;
 
   private final CompiledPolicy platform;
   private final String platformRevision;
@@ -216,8 +216,11 @@ public final class RegoPolicyEngine implements PolicyEngine {
       TenantDecision t = TenantDecision.evaluate(shadow.compiled(), input, options);
       String liveDecision = live.hardDeny() || !live.allowed() ? "DENY"
           : live.escalate() ? "ESCALATE" : "ALLOW";
+      // the tenant layer can only add to the platform: a shadow ALLOW where live denied by a
+      // platform rule is not a divergence of the tenant policy
+      boolean platformOnly = live.ruleId() != null && !live.ruleId().startsWith(TENANT_PREFIX);
       if (!t.decision().equals(liveDecision)
-          && !(TenantDecision.ALLOW.equals(t.decision()))) {
+          && !(TenantDecision.ALLOW.equals(t.decision()) && platformOnly)) {
         shadows.record(new ShadowDecision(in.tenantId(), in.requestId(), in.agentId(), in.tool(),
             shadow.versionId(), shadow.version(), liveDecision, t.decision(),
             tenantId(t.ruleId()),
