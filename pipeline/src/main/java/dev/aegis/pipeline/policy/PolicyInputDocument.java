@@ -43,7 +43,7 @@ public final class PolicyInputDocument {
       }
     }
     String raw = in.scanText() != null ? in.scanText()
-        : (in.payload() == null ? "" : in.payload().encode());
+        : dev.aegis.pipeline.detect.ActionText.of(null, in.payload());
     return ObjV.builder()
         .put("tenant_id", str(in.tenantId()))
         .put("agent_id", str(in.agentId()))

@@ -25,10 +25,10 @@ class RegoCorpusParseTest {
   static final Path DIR = dev.aegis.pipeline.TestData.dir("rego");
 
   /** Ratchet: raise when more modules pass, never lower. */
-  static final int MIN_OK = 456;
+  static final int MIN_OK = 982;
 
   /** Ratchet for case queries (and {@code input_term}s) that parse. */
-  static final int MIN_QUERIES_OK = 415;
+  static final int MIN_QUERIES_OK = 807;
 
   @Test
   void parsesEveryCorpusModule() throws IOException {

@@ -31,5 +31,6 @@ public final class BuiltinSet {
     Graph.register(r);
     Rand.register(r);
     JsonPatch.register(r);
+    Unsupported.register(r);
   }
 }
