@@ -209,6 +209,12 @@ final class Evaluator {
 
   private boolean evalBody(List<Expr> exprs, int i, Frame f, K k) {
     if (i == exprs.size()) {
+      // every solution of a body counts too: a comprehension or rule whose last expression
+      // iterates (some y in big) otherwise produces unbounded output within a bounded budget
+      if (++steps > opts.maxSteps()) {
+        throw new RegoError("eval_budget_error", "evaluation budget of " + opts.maxSteps()
+            + " steps exceeded", f.ctx.file(), exprs.isEmpty() ? loc.line() : exprs.get(i - 1).loc().line(), 0);
+      }
       return k.go();
     }
     Expr e = exprs.get(i);
