@@ -150,6 +150,32 @@ class TenantPolicyGatewayTest {
     assertThat(ok.json().toString()).doesNotContain("tenant.no_payroll");
   }
 
+  /**
+   * Verifies a runaway tenant policy (millions of solutions) fails closed with 503
+   * policy_unavailable within the request's time budget, without blocking an event loop (the
+   * class-level check), and that other tenants are unaffected.
+   */
+  @Test
+  void should_fail_closed_quickly_on_a_runaway_tenant_policy() throws Exception {
+    String[] t = tenant("runaway");
+    activate(t[1], """
+        package aegis.tenant
+
+        deny contains "too_many" if {
+          pairs := [[x, y] | some x in numbers.range(1, 100000); some y in numbers.range(1, 100000)]
+          count(pairs) > 0
+        }
+        """);
+    long t0 = System.nanoTime();
+    Http.Reply x = execute(t, "db.query", query("SELECT 1"));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(x.status()).as(x.raw()).isEqualTo(503);
+    assertThat(x.error()).isEqualTo("policy_unavailable");
+    assertThat(ms).as("answered within the policy time budget plus overhead").isLessThan(1_000);
+    String[] other = tenant("bystander");
+    assertThat(execute(other, "db.query", query("SELECT 1")).status()).isEqualTo(200);
+  }
+
   // ---------------------------------------------------------------- escalate
 
   /** Verifies a tenant escalate rule answers with the approval status and its rule id. */

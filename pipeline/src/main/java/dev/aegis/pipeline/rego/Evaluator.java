@@ -211,21 +211,29 @@ final class Evaluator {
     if (i == exprs.size()) {
       // every solution of a body counts too: a comprehension or rule whose last expression
       // iterates (some y in big) otherwise produces unbounded output within a bounded budget
-      if (++steps > opts.maxSteps()) {
-        throw new RegoError("eval_budget_error", "evaluation budget of " + opts.maxSteps()
-            + " steps exceeded", f.ctx.file(), exprs.isEmpty() ? loc.line() : exprs.get(i - 1).loc().line(), 0);
-      }
+      step(f, exprs.isEmpty() ? loc.line() : exprs.get(i - 1).loc().line());
       return k.go();
     }
     Expr e = exprs.get(i);
     return evalExpr(e, f, () -> evalBody(exprs, i + 1, f, k));
   }
 
-  private boolean evalExpr(Expr e, Frame f, K k) {
-    if (++steps > opts.maxSteps()) {
+  /** Counts one step; enforces the step budget and (every 1,024 steps) the deadline. */
+  private void step(Frame f, int line) {
+    long n = ++steps;
+    if (n > opts.maxSteps()) {
       throw new RegoError("eval_budget_error", "evaluation budget of " + opts.maxSteps()
-          + " steps exceeded", f.ctx.file(), e.loc().line(), 0);
+          + " steps exceeded", f.ctx.file(), line, 0);
     }
+    if ((n & 1023) == 0 && opts.deadlineNanos() != 0
+        && System.nanoTime() - opts.deadlineNanos() > 0) {
+      throw new RegoError("eval_budget_error", "evaluation exceeded its time budget", f.ctx.file(),
+          line, 0);
+    }
+  }
+
+  private boolean evalExpr(Expr e, Frame f, K k) {
+    step(f, e.loc().line());
     Ast.Loc saveLoc = loc;
     String saveFile = file;
     loc = e.loc();

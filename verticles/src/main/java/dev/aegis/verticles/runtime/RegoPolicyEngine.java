@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * errors are logged and never affect the request.
  *
  * <p>Evaluation is synchronous on the calling event loop: the platform bundle takes tens of
- * microseconds, and every query carries a step budget ({@link QueryOptions#maxSteps()}) so a
- * runaway tenant policy ends in an error instead of holding the loop.
+ * microseconds. Each request's evaluation (platform and tenant together, and the shadow
+ * separately) is bounded by {@link #MAX_STEPS} steps and {@link #TIME_BUDGET_NANOS} of wall
+ * time: a runaway tenant policy fails closed after at most that long instead of holding the loop.
  */
 public final class RegoPolicyEngine implements PolicyEngine {
   private static final Logger LOG = LoggerFactory.getLogger(RegoPolicyEngine.class);
@@ -65,7 +66,10 @@ public final class RegoPolicyEngine implements PolicyEngine {
   private final Duration ttl;
   private final ShadowRecorder shadows;
   private final Clock clock;
-  private final QueryOptions options;
+  /** Steps one request's evaluation may take (the platform bundle takes about 1,000). */
+  public static final long MAX_STEPS = 200_000;
+  /** Wall time one request's evaluation may take on the event loop. */
+  public static final long TIME_BUDGET_NANOS = 20_000_000L;
 
   /**
    * @param platform the compiled platform bundle
@@ -88,7 +92,6 @@ public final class RegoPolicyEngine implements PolicyEngine {
     this.ttl = ttl;
     this.shadows = shadows;
     this.clock = clock;
-    this.options = QueryOptions.DEFAULT;
   }
 
   public DecisionCache cache() {
@@ -139,7 +142,7 @@ public final class RegoPolicyEngine implements PolicyEngine {
       PolicyInput in = new PolicyInput("warmup", "warmup", "warmup",
           r % 4 == 0 ? "critical" : "low", a[0], payload, payload.encode(), "warmup-" + r,
           a[0].equals("email.send") ? List.of("pii_card_number") : List.of());
-      decide(in, null, platformRevision);
+      decide(in, null, platformRevision, QueryOptions.DEFAULT); // cold: no time budget
       n++;
     }
     return n;
@@ -147,6 +150,11 @@ public final class RegoPolicyEngine implements PolicyEngine {
 
   /** Evaluates both layers (no cache). Throws when a policy fails or answers malformed. */
   public PolicyResult decide(PolicyInput in, TenantPolicy live, String revision) {
+    return decide(in, live, revision, QueryOptions.bounded(MAX_STEPS, TIME_BUDGET_NANOS));
+  }
+
+  private PolicyResult decide(PolicyInput in, TenantPolicy live, String revision,
+      QueryOptions options) {
     Value input = PolicyInputDocument.build(in, Instant.now(clock));
     Value decision = platform.evalRef(DECISION_PATH, input, platformData, options);
     if (decision == null) {
@@ -213,7 +221,8 @@ public final class RegoPolicyEngine implements PolicyEngine {
   private void shadow(PolicyInput in, TenantPolicy shadow, PolicyResult live) {
     try {
       Value input = PolicyInputDocument.build(in, Instant.now(clock));
-      TenantDecision t = TenantDecision.evaluate(shadow.compiled(), input, options);
+      TenantDecision t = TenantDecision.evaluate(shadow.compiled(), input,
+          QueryOptions.bounded(MAX_STEPS, TIME_BUDGET_NANOS));
       String liveDecision = live.hardDeny() || !live.allowed() ? "DENY"
           : live.escalate() ? "ESCALATE" : "ALLOW";
       // the tenant layer can only add to the platform: a shadow ALLOW where live denied by a
