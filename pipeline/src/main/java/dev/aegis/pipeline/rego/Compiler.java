@@ -102,12 +102,16 @@ final class Compiler {
       ModuleCtx ctx = ctxs.get(m);
       for (Rule r0 : mod.rules()) {
         scanCalls(r0, ctx, usesClock);
+        for (Rule x = r0; x != null; x = x.elseRule()) {
+          checkWiths(x.body(), ctx, arities);
+        }
         scanPerRequestInput(r0, ctx, usesClock);
         Rule r = Safety.check(r0, ctx, arities);
         addRule(root, ctx, r, testRules);
       }
     }
     checkTree(root);
+    StaticRules.checkRecursion(root);
     StaticRules.mark(root);
     for (ModuleCtx ctx : ctxs) {
       ctx.bind(root);
@@ -236,6 +240,66 @@ final class Compiler {
         perRequest[0] = true; // the whole input document
       }
     });
+  }
+
+  /**
+   * {@code with} targets must be {@code input}, {@code data} or a function (built-in or user
+   * function), as in OPA; checked at compile time so an upload reports them.
+   */
+  private static void checkWiths(Ast.Body b, ModuleCtx ctx, Map<String, Integer> arities) {
+    if (b == null) {
+      return;
+    }
+    for (Ast.Expr e : b.exprs()) {
+      for (Ast.With w : e.withs()) {
+        Term t = w.target();
+        Ref r = t instanceof Ref rr ? rr : t instanceof Var v ? new Ref(v, List.of()) : null;
+        String root = r != null && r.head() instanceof Var hv ? hv.name() : null;
+        boolean ok = root != null && (root.equals("input") || root.equals("data"));
+        if (!ok && r != null && r.dotted() != null) {
+          String name = r.dotted();
+          ok = Builtins.get(name) != null || Evaluator.isSpecialBuiltin(name)
+              || isUserFunction(name, ctx, arities);
+        }
+        if (!ok) {
+          throw new RegoError("rego_compile_error", "with keyword target must reference"
+              + " existing input, data, or a function", ctx.file(), w.loc().line(),
+              w.loc().column());
+        }
+      }
+      if (e.kind() instanceof Ast.Every ev) {
+        checkWiths(ev.body(), ctx, arities);
+      }
+    }
+    AstWalker.body(b, t -> {
+      if (t instanceof Ast.ArrayCompr c) {
+        checkWiths(c.body(), ctx, arities);
+      } else if (t instanceof Ast.SetCompr c) {
+        checkWiths(c.body(), ctx, arities);
+      } else if (t instanceof Ast.ObjectCompr c) {
+        checkWiths(c.body(), ctx, arities);
+      }
+    });
+  }
+
+  private static boolean isUserFunction(String name, ModuleCtx ctx, Map<String, Integer> arities) {
+    String[] parts = name.split("\\.");
+    List<String> p = new ArrayList<>();
+    if (parts[0].equals("data")) {
+      p.addAll(List.of(parts).subList(1, parts.length));
+    } else if (ctx.imports().containsKey(parts[0])) {
+      Ref imp = ctx.imports().get(parts[0]);
+      for (Term t : imp.path()) {
+        if (t instanceof Str s) {
+          p.add(s.value());
+        }
+      }
+      p.addAll(List.of(parts).subList(1, parts.length));
+    } else {
+      p.addAll(ctx.pkg());
+      p.addAll(List.of(parts));
+    }
+    return arities.containsKey(String.join(".", p));
   }
 
   private static void checkTree(RuleNode node) {

@@ -103,6 +103,19 @@ final class Safety {
     if (b == null || b.isEmpty()) {
       return b;
     }
+    Set<String> assigned = new HashSet<>();
+    for (Expr e : b.exprs()) {
+      if (e.kind() instanceof Assign a) {
+        Set<String> vs = new LinkedHashSet<>();
+        collectVars(a.lhs(), vs);
+        for (String v : vs) {
+          if (!assigned.add(v)) {
+            throw new RegoError("rego_compile_error", "var " + v + " assigned above", ctx.file(),
+                e.loc().line(), e.loc().column());
+          }
+        }
+      }
+    }
     List<Expr> pending = new ArrayList<>(b.exprs());
     List<Expr> out = new ArrayList<>(pending.size());
     while (!pending.isEmpty()) {
@@ -504,7 +517,7 @@ final class Safety {
     });
   }
 
-  private static void collectVars(Term t, Set<String> out) {
+  static void collectVars(Term t, Set<String> out) {
     Compiler.AstWalker.term(t, x -> {
       if (x instanceof Var v && !v.isWildcard()) {
         out.add(v.name());
@@ -512,7 +525,7 @@ final class Safety {
     });
   }
 
-  private static void collectDeclared(Body b, Set<String> out) {
+  static void collectDeclared(Body b, Set<String> out) {
     if (b == null) {
       return;
     }

@@ -37,6 +37,173 @@ final class StaticRules {
     this.root = root;
   }
 
+  /**
+   * Rejects recursion (a rule or function that depends on itself, directly or through others),
+   * as OPA's compiler does: {@code rego_recursion_error}. References that reach a subtree (a
+   * package, {@code data.x[y]}) depend on every rule below it.
+   */
+  static void checkRecursion(RuleNode root) {
+    StaticRules s = new StaticRules(root);
+    Map<RuleNode, Integer> state = new IdentityHashMap<>();
+    s.dfsAll(root, state, new ArrayList<>());
+  }
+
+  private void dfsAll(RuleNode n, Map<RuleNode, Integer> state, List<RuleNode> stack) {
+    if (n.hasRules() || !n.functions.isEmpty()) {
+      dfs(n, state, stack);
+    }
+    for (RuleNode c : n.children.values()) {
+      dfsAll(c, state, stack);
+    }
+  }
+
+  private void dfs(RuleNode n, Map<RuleNode, Integer> state, List<RuleNode> stack) {
+    Integer st = state.get(n);
+    if (st != null && st == 2) {
+      return;
+    }
+    if (st != null && st == 1) {
+      StringBuilder cycle = new StringBuilder();
+      for (int i = stack.indexOf(n); i < stack.size(); i++) {
+        cycle.append(stack.get(i).dataPath()).append(" -> ");
+      }
+      cycle.append(n.dataPath());
+      CRule at = !n.rules.isEmpty() ? n.rules.get(0) : !n.functions.isEmpty()
+          ? n.functions.get(0) : n.defaultRule;
+      throw new RegoError("rego_recursion_error", "rule " + n.dataPath() + " is recursive: "
+          + cycle, at.ctx().file(), at.rule().loc().line(), at.rule().loc().column());
+    }
+    state.put(n, 1);
+    stack.add(n);
+    for (RuleNode d : dependencies(n)) {
+      dfs(d, state, stack);
+    }
+    stack.remove(stack.size() - 1);
+    state.put(n, 2);
+  }
+
+  /** The rule nodes the rules at {@code n} may read or call. */
+  private Set<RuleNode> dependencies(RuleNode n) {
+    Set<RuleNode> out = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    List<CRule> all = new ArrayList<>(n.rules);
+    all.addAll(n.functions);
+    if (n.defaultRule != null) {
+      all.add(n.defaultRule);
+    }
+    for (CRule cr : all) {
+      ModuleCtx ctx = cr.ctx();
+      Map<Term, Boolean> heads = new IdentityHashMap<>();
+      Compiler.AstWalker.forEachTerm(cr.rule(), t -> {
+        if (t instanceof Ref r) {
+          heads.put(r.head(), true);
+        }
+      });
+      Set<String> locals = declared(cr);
+      Compiler.AstWalker.forEachTerm(cr.rule(), t -> {
+        if (heads.containsKey(t)) {
+          // the head of a reference: handled with the reference, unless it is a local
+          return;
+        }
+        if (t instanceof Var lv && locals.contains(lv.name())) {
+          return;
+        }
+        if (t instanceof Call c && c.name() != null) {
+          RuleNode fn = resolve(c.name(), ctx);
+          if (fn != null) {
+            out.add(fn);
+          }
+        } else if (t instanceof Ref r) {
+          if (!(r.head() instanceof Var hv && locals.contains(hv.name()))) {
+            refDeps(r, ctx, out);
+          }
+        } else if (t instanceof Var v) {
+          if (v.name().equals("data")) {
+            below(root, out);
+          } else if (ctx.imports().containsKey(v.name())) {
+            refDeps(ctx.imports().get(v.name()), ctx, out);
+          } else if (ctx.ruleNames().contains(v.name())) {
+            List<String> p = new ArrayList<>(ctx.pkg());
+            p.add(v.name());
+            RuleNode node = root.find(p);
+            if (node != null) {
+              below(node, out);
+            }
+          }
+        }
+      });
+    }
+    return out;
+  }
+
+  private void refDeps(Ref r, ModuleCtx ctx, Set<RuleNode> out) {
+    if (!(r.head() instanceof Var hv)) {
+      return;
+    }
+    String h = hv.name();
+    List<Term> path;
+    if (h.equals("data")) {
+      path = r.path();
+    } else if (ctx.imports().containsKey(h)) {
+      Ref imp = ctx.imports().get(h);
+      if (!(imp.head() instanceof Var iv) || !iv.name().equals("data")) {
+        return;
+      }
+      path = new ArrayList<>(imp.path());
+      path.addAll(r.path());
+    } else if (ctx.ruleNames().contains(h)) {
+      path = new ArrayList<>();
+      for (String s : ctx.pkg()) {
+        path.add(new Str(s));
+      }
+      path.add(new Str(h));
+      path.addAll(r.path());
+    } else {
+      return;
+    }
+    RuleNode n = root;
+    for (Term t : path) {
+      if (n.hasRules() || !n.functions.isEmpty()) {
+        out.add(n);
+        return;
+      }
+      if (t instanceof Ast.Num || t instanceof Ast.Bool || t instanceof Ast.Null) {
+        return; // rule paths are strings: a number key reads base data only
+      }
+      if (!(t instanceof Str s)) {
+        below(n, out);
+        return;
+      }
+      RuleNode c = n.children.get(s.value());
+      if (c == null) {
+        return;
+      }
+      n = c;
+    }
+    below(n, out);
+  }
+
+  /** Names a rule declares locally (arguments, :=, some, every): they shadow rule names. */
+  private static Set<String> declared(CRule cr) {
+    Set<String> out = new HashSet<>();
+    for (Term a : cr.rule().args()) {
+      Safety.collectVars(a, out);
+    }
+    for (Rule r = cr.rule(); r != null; r = r.elseRule()) {
+      Safety.collectDeclared(r.body(), out);
+    }
+    return out;
+  }
+
+  private static void below(RuleNode n, Set<RuleNode> out) {
+    if (n.hasRules() || !n.functions.isEmpty()) {
+      out.add(n);
+      return;
+    }
+    for (RuleNode c : n.children.values()) {
+      below(c, out);
+    }
+  }
+
   /** Marks {@link RuleNode#isStatic} on every node of the tree. */
   static void mark(RuleNode root) {
     StaticRules s = new StaticRules(root);
@@ -86,8 +253,21 @@ final class StaticRules {
         return false;
       }
     }
+    Map<Term, Boolean> heads = new IdentityHashMap<>();
     Compiler.AstWalker.forEachTerm(cr.rule(), t -> {
-      if (!ok[0]) {
+      if (t instanceof Ref r) {
+        heads.put(r.head(), true);
+      }
+    });
+    Set<String> locals = declared(cr);
+    Compiler.AstWalker.forEachTerm(cr.rule(), t -> {
+      if (!ok[0] || heads.containsKey(t)) {
+        return;
+      }
+      if (t instanceof Var lv && locals.contains(lv.name())) {
+        return;
+      }
+      if (t instanceof Ref r && r.head() instanceof Var hv && locals.contains(hv.name())) {
         return;
       }
       if (t instanceof Call c) {

@@ -199,6 +199,18 @@ class RegoEvalTest {
     assertThatThrownBy(() -> compile("package t\nallow if {\n  x = \n}\n"))
         .isInstanceOfSatisfying(RegoError.class, e ->
             assertThat(e.code()).isEqualTo("rego_parse_error"));
+    assertThatThrownBy(() -> compile("package t\np if {\n  x := 1\n  x := 2\n}\n"))
+        .isInstanceOfSatisfying(RegoError.class, e -> {
+          assertThat(e.code()).isEqualTo("rego_compile_error");
+          assertThat(e.detail()).isEqualTo("var x assigned above");
+          assertThat(e.line()).isEqualTo(4);
+        });
+    assertThatThrownBy(() -> compile("package t\np if {\n  true with nosuch.thing as 1\n}\n"))
+        .isInstanceOfSatisfying(RegoError.class, e -> {
+          assertThat(e.code()).isEqualTo("rego_compile_error");
+          assertThat(e.detail()).contains("with keyword target");
+          assertThat(e.line()).isEqualTo(3);
+        });
     assertThatThrownBy(() -> compile("package t\ndefault a := 1\ndefault a := 2\n"))
         .isInstanceOfSatisfying(RegoError.class, e ->
             assertThat(e.code()).isEqualTo("rego_type_error"));
@@ -220,14 +232,41 @@ class RegoEvalTest {
   }
 
   @Test
-  void recursionIsAnErrorNotAStackOverflow() {
+  void recursionIsRejectedAtCompileTime() {
+    assertThatThrownBy(() -> compile("package t\na if b\nb if a\n"))
+        .isInstanceOfSatisfying(RegoError.class, e -> {
+          assertThat(e.code()).isEqualTo("rego_recursion_error");
+          assertThat(e.detail()).contains("data.t.a").contains("data.t.b");
+        });
+    assertThatThrownBy(() -> compile("package t\nf(x) := f(x)\n"))
+        .isInstanceOfSatisfying(RegoError.class, e ->
+            assertThat(e.code()).isEqualTo("rego_recursion_error"));
+    assertThatThrownBy(() -> compile("package t\np := count(data.t)\n"))
+        .isInstanceOfSatisfying(RegoError.class, e ->
+            assertThat(e.code()).isEqualTo("rego_recursion_error"));
+    // a function argument named like a rule is a local, not a reference to the rule
+    assertThat(eval(compile("package t\nf(x) := x + 1\nx := f(2)\n"), "t.x", null))
+        .isEqualTo("3");
+  }
+
+  @Test
+  void staticRulesAreSharedAcrossQueriesButNeverAcrossInputs() {
     CompiledPolicy p = compile("""
         package t
-        a if b
-        b if a
+        words := {w | some w in ["rm", "drop", "truncate"]}
+        re := concat("|", sort(words))
+        hit if regex.match(re, input.text)
         """);
-    assertThatThrownBy(() -> eval(p, "t.a", null)).isInstanceOf(RegoError.class)
-        .hasMessageContaining("recursi");
+    assertThat(eval(p, "t.hit", "{\"text\":\"please drop it\"}")).isEqualTo("true");
+    assertThat(eval(p, "t.hit", "{\"text\":\"select\"}")).isEqualTo("undefined");
+    assertThat(eval(p, "t.re", null)).isEqualTo("\"drop|rm|truncate\"");
+    // with still replaces a static rule's inputs
+    assertThat(eval(compile("""
+        package t
+        n := count(data.t.xs)
+        xs := [1, 2]
+        m := v if { v := n with data.t.xs as [1, 2, 3] }
+        """), "t.m", null)).isEqualTo("3");
   }
 
   @Test
