@@ -283,23 +283,8 @@ final class Compiler {
   }
 
   private static boolean isUserFunction(String name, ModuleCtx ctx, Map<String, Integer> arities) {
-    String[] parts = name.split("\\.");
-    List<String> p = new ArrayList<>();
-    if (parts[0].equals("data")) {
-      p.addAll(List.of(parts).subList(1, parts.length));
-    } else if (ctx.imports().containsKey(parts[0])) {
-      Ref imp = ctx.imports().get(parts[0]);
-      for (Term t : imp.path()) {
-        if (t instanceof Str s) {
-          p.add(s.value());
-        }
-      }
-      p.addAll(List.of(parts).subList(1, parts.length));
-    } else {
-      p.addAll(ctx.pkg());
-      p.addAll(List.of(parts));
-    }
-    return arities.containsKey(String.join(".", p));
+    List<String> p = ctx.dataPath(name);
+    return p != null && arities.containsKey(String.join(".", p));
   }
 
   private static void checkTree(RuleNode node) {
@@ -327,6 +312,40 @@ final class Compiler {
         String file) {
       this(pkg, pkgName, imports, ruleNames, file, new HashMap<>(),
           new java.util.concurrent.ConcurrentHashMap<>());
+    }
+
+    /**
+     * The path under {@code data} that a dotted name denotes in this module: {@code data.a.f},
+     * an import alias ({@code lib.f} with {@code import data.x.lib}) or a rule of the package
+     * ({@code f}); null for anything else (a built-in, an input import, a local).
+     */
+    List<String> dataPath(String name) {
+      String[] parts = name.split("\\.");
+      List<String> p = new ArrayList<>();
+      if (parts[0].equals("data")) {
+        p.addAll(List.of(parts).subList(1, parts.length));
+        return p;
+      }
+      Ref imp = imports.get(parts[0]);
+      if (imp != null) {
+        if (!(imp.head() instanceof Var hv) || !hv.name().equals("data")) {
+          return null;
+        }
+        for (Term t : imp.path()) {
+          if (!(t instanceof Str s)) {
+            return null;
+          }
+          p.add(s.value());
+        }
+        p.addAll(List.of(parts).subList(1, parts.length));
+        return p;
+      }
+      if (ruleNames.contains(parts[0])) {
+        p.addAll(pkg);
+        p.addAll(List.of(parts));
+        return p;
+      }
+      return null;
     }
 
     /** Resolves every rule name of the package to its node (before the program is shared). */

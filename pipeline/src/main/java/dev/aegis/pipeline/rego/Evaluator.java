@@ -1266,39 +1266,7 @@ final class Evaluator {
 
   /** The data path of a user function named {@code name} as seen from ctx, or null. */
   private static List<String> userFunctionPath(String name, ModuleCtx ctx) {
-    String[] parts = name.split("\\.");
-    String first = parts[0];
-    List<String> p = new ArrayList<>();
-    if (first.equals("data")) {
-      for (int i = 1; i < parts.length; i++) {
-        p.add(parts[i]);
-      }
-      return p;
-    }
-    Ref imp = ctx.imports().get(first);
-    if (imp != null) {
-      if (!(imp.head() instanceof Var hv) || !hv.name().equals("data")) {
-        return null;
-      }
-      for (Term t : imp.path()) {
-        if (!(t instanceof Str s)) {
-          return null;
-        }
-        p.add(s.value());
-      }
-      for (int i = 1; i < parts.length; i++) {
-        p.add(parts[i]);
-      }
-      return p;
-    }
-    if (ctx.ruleNames().contains(first)) {
-      p.addAll(ctx.pkg());
-      for (String s : parts) {
-        p.add(s);
-      }
-      return p;
-    }
-    return null;
+    return ctx.dataPath(name);
   }
 
   private boolean evalCall(Call c, Frame f, VK k) {

@@ -206,29 +206,8 @@ final class Safety {
 
   /** Arity of the user function {@code name} refers to from this module, or -1. */
   private int functionArity(String name) {
-    String[] parts = name.split("\\.");
-    List<String> p = new ArrayList<>();
-    if (parts[0].equals("data")) {
-      p.addAll(List.of(parts).subList(1, parts.length));
-    } else if (ctx.imports().containsKey(parts[0])) {
-      Ref imp = ctx.imports().get(parts[0]);
-      if (!(imp.head() instanceof Var hv) || !hv.name().equals("data")) {
-        return -1;
-      }
-      for (Term t : imp.path()) {
-        if (!(t instanceof Ast.Str s)) {
-          return -1;
-        }
-        p.add(s.value());
-      }
-      p.addAll(List.of(parts).subList(1, parts.length));
-    } else if (ctx.ruleNames().contains(parts[0])) {
-      p.addAll(ctx.pkg());
-      p.addAll(List.of(parts));
-    } else {
-      return -1;
-    }
-    Integer a = functionArities.get(String.join(".", p));
+    List<String> p = ctx.dataPath(name);
+    Integer a = p == null ? null : functionArities.get(String.join(".", p));
     return a == null ? -1 : a;
   }
 

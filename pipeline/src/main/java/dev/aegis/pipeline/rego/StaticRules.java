@@ -388,29 +388,8 @@ final class StaticRules {
   }
 
   private RuleNode resolve(String name, ModuleCtx ctx) {
-    String[] parts = name.split("\\.");
-    List<String> p = new ArrayList<>();
-    if (parts[0].equals("data")) {
-      p.addAll(List.of(parts).subList(1, parts.length));
-    } else if (ctx.imports().containsKey(parts[0])) {
-      Ref imp = ctx.imports().get(parts[0]);
-      if (!(imp.head() instanceof Var iv) || !iv.name().equals("data")) {
-        return null;
-      }
-      for (Term t : imp.path()) {
-        if (!(t instanceof Str s)) {
-          return null;
-        }
-        p.add(s.value());
-      }
-      p.addAll(List.of(parts).subList(1, parts.length));
-    } else if (ctx.ruleNames().contains(parts[0])) {
-      p.addAll(ctx.pkg());
-      p.addAll(List.of(parts));
-    } else {
-      return null;
-    }
-    RuleNode n = root.find(p);
+    List<String> p = ctx.dataPath(name);
+    RuleNode n = p == null ? null : root.find(p);
     return n != null && !n.functions.isEmpty() ? n : null;
   }
 }
