@@ -147,7 +147,12 @@ public final class Ast {
   public record Str(String value) implements Term {
   }
 
+  /** A variable; the name is interned, so names compare by identity in hot paths. */
   public record Var(String name) implements Term {
+    public Var {
+      name = name.intern();
+    }
+
     public boolean isWildcard() {
       return name.startsWith("$") || name.equals("_");
     }

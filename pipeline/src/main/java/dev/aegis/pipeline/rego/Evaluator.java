@@ -159,7 +159,11 @@ final class Evaluator {
   /** Variable bindings of one rule invocation (or query), with an undo trail. */
   static final class Frame {
     final ModuleCtx ctx;
-    private final HashMap<String, Value> vars = new HashMap<>();
+    // a rule invocation binds a handful of variables: parallel arrays scanned linearly, names
+    // compared by identity first (Var interns them), beat hashing
+    private String[] names = new String[8];
+    private Value[] vals = new Value[8];
+    private int size;
     private Set<String> declared;
 
     Frame(ModuleCtx ctx) {
@@ -167,15 +171,38 @@ final class Evaluator {
     }
 
     Value get(String name) {
-      return vars.get(name);
+      for (int i = size - 1; i >= 0; i--) {
+        String n = names[i];
+        if (n == name || n.equals(name)) {
+          return vals[i];
+        }
+      }
+      return null;
     }
 
+    /** Binds an unbound variable (callers check {@link #get} first). */
     void bind(String name, Value v) {
-      vars.put(name, v);
+      if (size == names.length) {
+        names = java.util.Arrays.copyOf(names, size * 2);
+        vals = java.util.Arrays.copyOf(vals, size * 2);
+      }
+      names[size] = name;
+      vals[size++] = v;
     }
 
+    /** Undoes a binding; bindings are undone in reverse order (backtracking). */
     void unbind(String name) {
-      vars.remove(name);
+      for (int i = size - 1; i >= 0; i--) {
+        String n = names[i];
+        if (n == name || n.equals(name)) {
+          System.arraycopy(names, i + 1, names, i, size - i - 1);
+          System.arraycopy(vals, i + 1, vals, i, size - i - 1);
+          size--;
+          names[size] = null;
+          vals[size] = null;
+          return;
+        }
+      }
     }
 
     void declare(String name) {
@@ -540,7 +567,8 @@ final class Evaluator {
     }
     if (t instanceof ArrayTerm a) {
       Value[] out = new Value[a.items().size()];
-      return evalTerms(a.items(), 0, out, f, () -> k.go(new ArrV(List.of(out.clone()))));
+      return evalTerms(a.items(), 0, out, f,
+          () -> k.go(new ArrV(java.util.Arrays.asList(out.clone()))));
     }
     if (t instanceof SetTerm s) {
       Value[] out = new Value[s.items().size()];
@@ -623,7 +651,7 @@ final class Evaluator {
       if (imp != null) {
         return evalRef(imp, f, k);
       }
-      RuleNode node = f.ctx.ruleNodes().get(n);
+      RuleNode node = overrides.isEmpty() ? f.ctx.ruleNodes().get(n) : null;
       if (node != null) {
         return walkData(node, baseAt(node.path), List.of(), 0, f, k);
       }
@@ -694,13 +722,18 @@ final class Evaluator {
         return walkData(prog.root, data, r.path(), 0, f, k);
       }
       if (!f.isDeclared(n)) {
+        // shortcuts straight to the node skip its ancestors, so not under a with on data
+        RuleNode in = overrides.isEmpty() ? f.ctx.importNodes().get(n) : null;
+        if (in != null) {
+          return walkData(in, baseAt(in.path), r.path(), 0, f, k);
+        }
         Ref imp = f.ctx.imports().get(n);
         if (imp != null) {
           List<Term> p = new ArrayList<>(imp.path());
           p.addAll(r.path());
           return evalRef(new Ref(imp.head(), p), f, k);
         }
-        RuleNode node = f.ctx.ruleNodes().get(n);
+        RuleNode node = overrides.isEmpty() ? f.ctx.ruleNodes().get(n) : null;
         if (node != null) {
           return walkData(node, baseAt(node.path), r.path(), 0, f, k);
         }

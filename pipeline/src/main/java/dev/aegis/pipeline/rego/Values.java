@@ -38,6 +38,9 @@ public final class Values {
     if (a == b) {
       return 0;
     }
+    if (a instanceof StrV x && b instanceof StrV y) {
+      return x.value().compareTo(y.value()); // object keys: the common case first
+    }
     int r = Integer.compare(a.rank(), b.rank());
     if (r != 0) {
       return r;

@@ -150,6 +150,22 @@ class RegoEvalTest {
   }
 
   @Test
+  void withOnAnAncestorReachesRulesReadThroughImportsAndNames() {
+    CompiledPolicy p = compile("""
+        package cfg.limits
+        max := 3
+        """, """
+        package t
+        import data.cfg.limits
+        lim := limits.max
+        doubled := lim * 2
+        swapped := x if { x := doubled with data.cfg as {"limits": {"max": 10}} }
+        """);
+    assertThat(eval(p, "t.doubled", null)).isEqualTo("6");
+    assertThat(eval(p, "t.swapped", null)).isEqualTo("20");
+  }
+
+  @Test
   void queriesBindVariablesInOrder() {
     CompiledPolicy p = compile("""
         package t
