@@ -111,13 +111,14 @@ final class Compiler {
       }
     }
     checkTree(root);
+    int nodes = number(root, 0);
     StaticRules.checkRecursion(root);
     StaticRules.mark(root);
     for (ModuleCtx ctx : ctxs) {
       ctx.bind(root);
     }
     return new Program(root, ruleNamesByPkg, List.copyOf(packages), List.copyOf(testRules),
-        usesClock[0], Map.copyOf(arities));
+        usesClock[0], Map.copyOf(arities), nodes);
   }
 
   private static List<String> pkgPath(Ref pkg) {
@@ -287,6 +288,15 @@ final class Compiler {
     return p != null && arities.containsKey(String.join(".", p));
   }
 
+  /** Numbers the nodes depth first from {@code next}; returns the next free number. */
+  private static int number(RuleNode node, int next) {
+    node.id = next++;
+    for (RuleNode c : node.children.values()) {
+      next = number(c, next);
+    }
+    return next;
+  }
+
   private static void checkTree(RuleNode node) {
     if (!node.functions.isEmpty() && (!node.rules.isEmpty() || node.defaultRule != null)) {
       CRule f = node.functions.get(0);
@@ -379,6 +389,8 @@ final class Compiler {
   static final class RuleNode {
     final String key;
     final RuleNode parent;
+    /** Index of the node in its program (per-query caches are arrays indexed by it). */
+    int id;
     final List<String> path;
     final Map<String, RuleNode> children = new LinkedHashMap<>();
     final List<CRule> rules = new ArrayList<>();
@@ -538,9 +550,12 @@ final class Compiler {
     final Map<RuleNode, Object>[] staticValues = new Map[] {
         new java.util.concurrent.ConcurrentHashMap<>(), new java.util.concurrent.ConcurrentHashMap<>()};
 
+    final int nodeCount;
+
     Program(RuleNode root, Map<String, Set<String>> ruleNamesByPkg, List<String> packages,
-        List<String> testRules, boolean usesClock, Map<String, Integer> arities) {
+        List<String> testRules, boolean usesClock, Map<String, Integer> arities, int nodeCount) {
       this.arities = arities;
+      this.nodeCount = nodeCount;
       this.root = root;
       this.ruleNamesByPkg = ruleNamesByPkg;
       this.packages = packages;

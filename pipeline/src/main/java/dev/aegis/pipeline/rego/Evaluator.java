@@ -79,8 +79,9 @@ final class Evaluator {
   private final BuiltinContext bctx;
   private Value input;
   private Value data;
-  private Map<RuleNode, Object> cache = new HashMap<>();
-  private final Set<RuleNode> inProgress = new HashSet<>();
+  /** Rule values of this evaluation by node id (null: not computed yet). */
+  private Object[] cache;
+  private final boolean[] inProgress;
   private List<Override> overrides = List.of();
   private Map<String, Object> mocks = Map.of();
   private Ast.Loc loc = new Ast.Loc(0, 0);
@@ -93,6 +94,8 @@ final class Evaluator {
 
   Evaluator(Program prog, Value input, Value data, QueryOptions opts) {
     this.prog = prog;
+    this.cache = new Object[prog.nodeCount];
+    this.inProgress = new boolean[prog.nodeCount];
     this.input = input;
     this.data = data == null ? Value.EMPTY_OBJECT : data;
     this.opts = opts == null ? QueryOptions.DEFAULT : opts;
@@ -164,7 +167,8 @@ final class Evaluator {
     private String[] names = new String[8];
     private Value[] vals = new Value[8];
     private int size;
-    private Set<String> declared;
+    private String[] declared;
+    private int declaredSize;
 
     Frame(ModuleCtx ctx) {
       this.ctx = ctx;
@@ -207,13 +211,21 @@ final class Evaluator {
 
     void declare(String name) {
       if (declared == null) {
-        declared = new HashSet<>();
+        declared = new String[4];
+      } else if (declaredSize == declared.length) {
+        declared = java.util.Arrays.copyOf(declared, declaredSize * 2);
       }
-      declared.add(name);
+      declared[declaredSize++] = name;
     }
 
     boolean isDeclared(String name) {
-      return declared != null && declared.contains(name);
+      for (int i = 0; i < declaredSize; i++) {
+        String d = declared[i];
+        if (d == name || d.equals(name)) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 
@@ -389,7 +401,7 @@ final class Evaluator {
     Value saveData = data;
     List<Override> saveOverrides = overrides;
     Map<String, Object> saveMocks = mocks;
-    Map<RuleNode, Object> saveCache = cache;
+    Object[] saveCache = cache;
     // evaluate each with value in the current state
     Value newInput = input;
     Value newData = data;
@@ -436,7 +448,7 @@ final class Evaluator {
     Value nd = newData;
     List<Override> no = List.copyOf(newOverrides);
     Map<String, Object> nm = Map.copyOf(newMocks);
-    Map<RuleNode, Object> innerCache = new HashMap<>();
+    Object[] innerCache = new Object[prog.nodeCount];
     Runnable push = () -> {
       input = ni;
       data = nd;
@@ -917,7 +929,7 @@ final class Evaluator {
   // ------------------------------------------------------------------ rules
 
   private Value ruleValue(RuleNode node) {
-    Object c = cache.get(node);
+    Object c = cache[node.id];
     if (c != null) {
       return c == UNDEFINED ? null : (Value) c;
     }
@@ -929,25 +941,26 @@ final class Evaluator {
         s = v == null ? UNDEFINED : v;
         shared.putIfAbsent(node, s);
       }
-      cache.put(node, s);
+      cache[node.id] = s;
       return s == UNDEFINED ? null : (Value) s;
     }
     Value v = computeRuleValue(node);
-    cache.put(node, v == null ? UNDEFINED : v);
+    cache[node.id] = v == null ? UNDEFINED : v;
     return v;
   }
 
   private Value computeRuleValue(RuleNode node) {
-    if (!inProgress.add(node)) {
+    if (inProgress[node.id]) {
       throw error("rego_recursion_error", "rule " + node.dataPath() + " is recursive");
     }
+    inProgress[node.id] = true;
     Value v;
     Ast.Loc saveLoc = loc;
     String saveFile = file;
     try {
       v = computeRule(node);
     } finally {
-      inProgress.remove(node);
+      inProgress[node.id] = false;
       loc = saveLoc;
       file = saveFile;
     }
@@ -1311,7 +1324,12 @@ final class Evaluator {
     if (res == null) {
       List<String> userPath = userFunctionPath(name, f.ctx);
       RuleNode node = userPath == null ? null : prog.root.find(userPath);
-      res = node == null ? name : new ResolvedFn(node, "data." + String.join(".", userPath));
+      if (node != null) {
+        res = new ResolvedFn(node, "data." + String.join(".", userPath));
+      } else {
+        Builtins.Def d = Builtins.get(name);
+        res = d != null ? d : name;
+      }
       f.ctx.functions().putIfAbsent(name, res);
     }
     RuleNode fnNode = res instanceof ResolvedFn rf ? rf.node() : null;
@@ -1336,15 +1354,13 @@ final class Evaluator {
         return callWalk(c, f, k);
       case "print":
       case "internal.print":
-        return evalTerms(c.args(), 0, new Value[c.args().size()], f, () -> k.go(Value.TRUE))
-            || k.go(Value.TRUE);
+        return k.go(Value.TRUE); // nothing is printed on the request path
       case "trace":
         return k.go(Value.TRUE);
       default:
         break;
     }
-    Builtins.Def def = Builtins.get(name);
-    if (def == null) {
+    if (!(res instanceof Builtins.Def def)) {
       throw error("rego_type_error", "undefined function " + name);
     }
     return callWith(c, def.arity(), f, k, args -> callBuiltin(def, args));
