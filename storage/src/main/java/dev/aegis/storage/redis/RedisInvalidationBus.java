@@ -109,6 +109,13 @@ public final class RedisInvalidationBus implements InvalidationBus {
   private final LogLimiter troubleLog = new LogLimiter();
   private final LogLimiter recoveryLog = new LogLimiter();
   private volatile long subscriberClientId = -1;
+  /**
+   * The current connection finished its handshake (CLIENT SETNAME / ID) and sent its SUBSCRIBE:
+   * until then a new channel waits for that SUBSCRIBE instead of sending its own, because a
+   * command sent while the handshake's replies are pending can have its reply routed to the
+   * wrong future (Vert.x 5.0.x), leaving the connection half subscribed.
+   */
+  private volatile boolean handshakeDone;
 
   // ---- state confined to `context` ----
   private RedisConnection conn;
@@ -351,6 +358,9 @@ public final class RedisInvalidationBus implements InvalidationBus {
       connect(); // subscribes to every channel once connected
       return;
     }
+    if (!handshakeDone) {
+      return; // the handshake's SUBSCRIBE reads the channel set after this channel was added
+    }
     c.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL_PREFIX + channel))
         // the confirmation may come back as this command's reply instead of a push: count it too
         .onSuccess(reply -> onContext(() -> onPush(c, reply)))
@@ -377,6 +387,7 @@ public final class RedisInvalidationBus implements InvalidationBus {
         return;
       }
       conn = c;
+      handshakeDone = false;
       confirmed.clear();
       pingOutstanding = false;
       c.handler(reply -> onContext(() -> onPush(c, reply)));
@@ -386,7 +397,10 @@ public final class RedisInvalidationBus implements InvalidationBus {
           .compose(ok -> c.send(Request.cmd(Command.CLIENT).arg("ID")))
           .compose(id -> {
             subscriberClientId = id.toLong();
-            Set<String> channels = subscriptions.keySet();
+            // first the flag, then the snapshot: a channel added in between is sent by
+            // subscribeChannel, one added before is in the snapshot (a double SUBSCRIBE is harmless)
+            handshakeDone = true;
+            Set<String> channels = Set.copyOf(subscriptions.keySet());
             if (channels.isEmpty()) {
               return Future.succeededFuture();
             }
