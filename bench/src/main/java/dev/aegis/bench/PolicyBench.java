@@ -261,8 +261,9 @@ final class PolicyBench {
     for (int r = 0; r < risks.length; r++) {
       for (int i = 0; i < actions.length; i++) {
         JsonObject payload = new JsonObject(actions[i][1]);
+        // the scan text as the gateway builds it (stage 3's ActionText), not the JSON
         out.add(new PolicyInput("t1", "agent-" + r, "bench-agent", risks[r], actions[i][0], payload,
-            payload.encode(), "req-" + r + "-" + i,
+            dev.aegis.pipeline.detect.ActionText.of(null, payload), "req-" + r + "-" + i,
             actions[i][0].equals("email.send") ? List.of("pii_card_number") : List.of()));
       }
     }

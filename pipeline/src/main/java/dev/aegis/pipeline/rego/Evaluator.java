@@ -38,14 +38,11 @@ import dev.aegis.pipeline.rego.Value.SetV;
 import dev.aegis.pipeline.rego.Value.StrV;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One evaluation of a compiled program: a top-down, backtracking interpreter in

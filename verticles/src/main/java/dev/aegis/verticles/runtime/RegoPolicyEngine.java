@@ -140,7 +140,8 @@ public final class RegoPolicyEngine implements PolicyEngine {
       String[] a = actions[r % actions.length];
       JsonObject payload = new JsonObject(a[1]);
       PolicyInput in = new PolicyInput("warmup", "warmup", "warmup",
-          r % 4 == 0 ? "critical" : "low", a[0], payload, payload.encode(), "warmup-" + r,
+          r % 4 == 0 ? "critical" : "low", a[0], payload,
+          dev.aegis.pipeline.detect.ActionText.of(null, payload), "warmup-" + r,
           a[0].equals("email.send") ? List.of("pii_card_number") : List.of());
       decide(in, null, platformRevision, QueryOptions.DEFAULT); // cold: no time budget
       n++;
