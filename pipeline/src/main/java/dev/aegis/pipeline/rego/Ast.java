@@ -144,7 +144,11 @@ public final class Ast {
     }
   }
 
-  public record Str(String value) implements Term {
+  /** A string literal and its value, made once. */
+  public record Str(String value, Value.StrV strValue) implements Term {
+    public Str(String value) {
+      this(value, new Value.StrV(value));
+    }
   }
 
   /** A variable; the name is interned, so names compare by identity in hot paths. */

@@ -520,7 +520,7 @@ final class Evaluator {
   private List<String> stringPath(List<Term> terms, Frame f) {
     List<String> out = new ArrayList<>(terms.size());
     for (Term t : terms) {
-      Value v = t instanceof Str s ? new StrV(s.value()) : single(t, f);
+      Value v = t instanceof Str s ? s.strValue() : single(t, f);
       if (!(v instanceof StrV sv)) {
         throw error("rego_compile_error", "with target path must be strings");
       }
@@ -553,8 +553,18 @@ final class Evaluator {
   // ------------------------------------------------------------------ terms
 
   private boolean evalTerm(Term t, Frame f, VK k) {
+    // most frequent kinds first
+    if (t instanceof Call c) {
+      return evalCall(c, f, k);
+    }
+    if (t instanceof Ref r) {
+      return evalRef(r, f, k);
+    }
+    if (t instanceof Var v) {
+      return evalVar(v, f, k);
+    }
     if (t instanceof Str s) {
-      return k.go(new StrV(s.value()));
+      return k.go(s.strValue());
     }
     if (t instanceof Num n) {
       return k.go(number(n));
@@ -564,15 +574,6 @@ final class Evaluator {
     }
     if (t instanceof Null) {
       return k.go(Value.NULL);
-    }
-    if (t instanceof Var v) {
-      return evalVar(v, f, k);
-    }
-    if (t instanceof Ref r) {
-      return evalRef(r, f, k);
-    }
-    if (t instanceof Call c) {
-      return evalCall(c, f, k);
     }
     if (t instanceof ArrayTerm a) {
       Value[] out = new Value[a.items().size()];
