@@ -117,6 +117,7 @@ final class Compiler {
     for (ModuleCtx ctx : ctxs) {
       ctx.bind(root);
     }
+    bindRefs(root);
     return new Program(root, ruleNamesByPkg, List.copyOf(packages), List.copyOf(testRules),
         usesClock[0], Map.copyOf(arities), nodes);
   }
@@ -288,6 +289,78 @@ final class Compiler {
     return p != null && arities.containsKey(String.join(".", p));
   }
 
+  /**
+   * Where a reference lands in the rule tree, resolved once: the deepest node reached through
+   * its leading string segments, and how many of the reference's own path terms that consumed.
+   */
+  record RefTarget(RuleNode node, int consumed) {
+  }
+
+  /**
+   * Resolves, for every rule, each reference whose head is {@code data}, an import alias or a
+   * rule name of the package (and not a local of the rule) as far as its leading string segments
+   * go in the tree, so evaluation starts at that node instead of walking names from the root.
+   * The maps are filled here, before the program is shared, and only read afterwards.
+   */
+  private static void bindRefs(RuleNode root) {
+    java.util.ArrayDeque<RuleNode> todo = new java.util.ArrayDeque<>();
+    todo.add(root);
+    while (!todo.isEmpty()) {
+      RuleNode n = todo.poll();
+      todo.addAll(n.children.values());
+      List<CRule> all = new ArrayList<>(n.rules);
+      all.addAll(n.functions);
+      if (n.defaultRule != null) {
+        all.add(n.defaultRule);
+      }
+      for (CRule cr : all) {
+        ModuleCtx ctx = cr.ctx();
+        Set<String> locals = new HashSet<>();
+        for (Term a : cr.rule().args()) {
+          Safety.collectVars(a, locals);
+        }
+        for (Rule r = cr.rule(); r != null; r = r.elseRule()) {
+          Safety.collectDeclared(r.body(), locals);
+        }
+        AstWalker.forEachTerm(cr.rule(), t -> {
+          if (t instanceof Ref ref && ref.head() instanceof Var hv
+              && !locals.contains(hv.name())) {
+            RefTarget target = target(root, ctx, hv.name(), ref.path());
+            if (target != null) {
+              ctx.refTargets().put(ref, target);
+            }
+          }
+        });
+      }
+    }
+  }
+
+  private static RefTarget target(RuleNode root, ModuleCtx ctx, String head, List<Term> path) {
+    RuleNode node;
+    if (head.equals("data")) {
+      node = root;
+    } else if (head.equals("input")) {
+      return null;
+    } else {
+      List<String> p = ctx.dataPath(head);
+      node = p == null ? null : root.find(p);
+    }
+    if (node == null) {
+      return null;
+    }
+    int used = 0;
+    while (used < path.size() && !node.hasRules() && node.functions.isEmpty()
+        && path.get(used) instanceof Str s) {
+      RuleNode c = node.children.get(s.value());
+      if (c == null) {
+        break;
+      }
+      node = c;
+      used++;
+    }
+    return new RefTarget(node, used);
+  }
+
   /** Numbers the nodes depth first from {@code next}; returns the next free number. */
   private static int number(RuleNode node, int next) {
     node.id = next++;
@@ -316,13 +389,13 @@ final class Compiler {
    */
   record ModuleCtx(List<String> pkg, String pkgName, Map<String, Ref> imports,
       Set<String> ruleNames, String file, Map<String, RuleNode> ruleNodes,
-      Map<String, RuleNode> importNodes,
+      Map<String, RuleNode> importNodes, Map<Ref, RefTarget> refTargets,
       java.util.concurrent.ConcurrentHashMap<String, Object> functions) {
 
     ModuleCtx(List<String> pkg, String pkgName, Map<String, Ref> imports, Set<String> ruleNames,
         String file) {
       this(pkg, pkgName, imports, ruleNames, file, new HashMap<>(), new HashMap<>(),
-          new java.util.concurrent.ConcurrentHashMap<>());
+          new java.util.IdentityHashMap<>(), new java.util.concurrent.ConcurrentHashMap<>());
     }
 
     /**

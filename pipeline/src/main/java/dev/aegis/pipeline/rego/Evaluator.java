@@ -728,6 +728,13 @@ final class Evaluator {
       if (n.equals("input")) {
         return input != null && walkValue(input, r.path(), 0, f, k);
       }
+      // resolved at compile time (not valid under a with on data: it skips ancestors)
+      if (overrides.isEmpty() && !f.isDeclared(n)) {
+        Compiler.RefTarget t = f.ctx.refTargets().get(r);
+        if (t != null) {
+          return walkData(t.node(), baseAt(t.node().path), r.path(), t.consumed(), f, k);
+        }
+      }
       if (n.equals("data")) {
         return walkData(prog.root, data, r.path(), 0, f, k);
       }
