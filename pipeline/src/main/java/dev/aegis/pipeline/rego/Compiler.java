@@ -389,12 +389,12 @@ final class Compiler {
    */
   record ModuleCtx(List<String> pkg, String pkgName, Map<String, Ref> imports,
       Set<String> ruleNames, String file, Map<String, RuleNode> ruleNodes,
-      Map<String, RuleNode> importNodes, Map<Ref, RefTarget> refTargets,
+      Map<Ref, RefTarget> refTargets,
       java.util.concurrent.ConcurrentHashMap<String, Object> functions) {
 
     ModuleCtx(List<String> pkg, String pkgName, Map<String, Ref> imports, Set<String> ruleNames,
         String file) {
-      this(pkg, pkgName, imports, ruleNames, file, new HashMap<>(), new HashMap<>(),
+      this(pkg, pkgName, imports, ruleNames, file, new HashMap<>(),
           new java.util.IdentityHashMap<>(), new java.util.concurrent.ConcurrentHashMap<>());
     }
 
@@ -434,13 +434,6 @@ final class Compiler {
 
     /** Resolves every rule name of the package to its node (before the program is shared). */
     void bind(RuleNode root) {
-      for (Map.Entry<String, Ref> e : imports.entrySet()) {
-        List<String> p = dataPath(e.getKey());
-        RuleNode n = p == null ? null : root.find(p);
-        if (n != null) {
-          importNodes.put(e.getKey(), n);
-        }
-      }
       RuleNode pkgNode = root.find(pkg);
       if (pkgNode == null) {
         return;

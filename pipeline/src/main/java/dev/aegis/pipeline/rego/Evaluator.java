@@ -504,7 +504,7 @@ final class Evaluator {
     if (name == null) {
       return null;
     }
-    List<String> p = userFunctionPath(name, ctx);
+    List<String> p = ctx.dataPath(name);
     if (p != null) {
       RuleNode n = prog.root.find(p);
       if (n != null && !n.functions.isEmpty()) {
@@ -739,20 +739,11 @@ final class Evaluator {
         return walkData(prog.root, data, r.path(), 0, f, k);
       }
       if (!f.isDeclared(n)) {
-        // shortcuts straight to the node skip its ancestors, so not under a with on data
-        RuleNode in = overrides.isEmpty() ? f.ctx.importNodes().get(n) : null;
-        if (in != null) {
-          return walkData(in, baseAt(in.path), r.path(), 0, f, k);
-        }
         Ref imp = f.ctx.imports().get(n);
         if (imp != null) {
           List<Term> p = new ArrayList<>(imp.path());
           p.addAll(r.path());
           return evalRef(new Ref(imp.head(), p), f, k);
-        }
-        RuleNode node = overrides.isEmpty() ? f.ctx.ruleNodes().get(n) : null;
-        if (node != null) {
-          return walkData(node, baseAt(node.path), r.path(), 0, f, k);
         }
         if (f.ctx.ruleNames().contains(n)) {
           return walkData(prog.root, data, pkgPath(f.ctx, n, r.path()), 0, f, k);
@@ -1315,11 +1306,6 @@ final class Evaluator {
 
   // ------------------------------------------------------------------ calls
 
-  /** The data path of a user function named {@code name} as seen from ctx, or null. */
-  private static List<String> userFunctionPath(String name, ModuleCtx ctx) {
-    return ctx.dataPath(name);
-  }
-
   private boolean evalCall(Call c, Frame f, VK k) {
     String name = c.name();
     if (name == null) {
@@ -1327,7 +1313,7 @@ final class Evaluator {
     }
     Object res = f.ctx.functions().get(name);
     if (res == null) {
-      List<String> userPath = userFunctionPath(name, f.ctx);
+      List<String> userPath = f.ctx.dataPath(name);
       RuleNode node = userPath == null ? null : prog.root.find(userPath);
       if (node != null) {
         res = new ResolvedFn(node, "data." + String.join(".", userPath));
@@ -1425,7 +1411,7 @@ final class Evaluator {
       Builtins.Def def = Builtins.get(name);
       int arity = def != null ? def.arity() : n;
       if (def == null) {
-        List<String> up = userFunctionPath(name, f.ctx);
+        List<String> up = f.ctx.dataPath(name);
         RuleNode node = up == null ? null : prog.root.find(up);
         if (node != null && !node.functions.isEmpty()) {
           arity = node.functions.get(0).rule().args().size();

@@ -135,29 +135,32 @@ final class StaticRules {
     return out;
   }
 
-  private void refDeps(Ref r, ModuleCtx ctx, Set<RuleNode> out) {
+  /**
+   * The path from {@code data} of a reference whose head is {@code data}, an import of a data
+   * path or a rule name of the package; null for anything else (input, a local).
+   */
+  private static List<Term> dataTerms(Ref r, ModuleCtx ctx) {
     if (!(r.head() instanceof Var hv)) {
-      return;
+      return null;
     }
-    String h = hv.name();
-    List<Term> path;
-    if (h.equals("data")) {
-      path = r.path();
-    } else if (ctx.imports().containsKey(h)) {
-      Ref imp = ctx.imports().get(h);
-      if (!(imp.head() instanceof Var iv) || !iv.name().equals("data")) {
-        return;
-      }
-      path = new ArrayList<>(imp.path());
-      path.addAll(r.path());
-    } else if (ctx.ruleNames().contains(h)) {
-      path = new ArrayList<>();
-      for (String s : ctx.pkg()) {
-        path.add(new Str(s));
-      }
-      path.add(new Str(h));
-      path.addAll(r.path());
-    } else {
+    if (hv.name().equals("data")) {
+      return r.path();
+    }
+    List<String> prefix = hv.name().equals("input") ? null : ctx.dataPath(hv.name());
+    if (prefix == null) {
+      return null;
+    }
+    List<Term> out = new ArrayList<>(prefix.size() + r.path().size());
+    for (String s : prefix) {
+      out.add(new Str(s));
+    }
+    out.addAll(r.path());
+    return out;
+  }
+
+  private void refDeps(Ref r, ModuleCtx ctx, Set<RuleNode> out) {
+    List<Term> path = dataTerms(r, ctx);
+    if (path == null) {
       return;
     }
     RuleNode n = root;
@@ -348,28 +351,10 @@ final class StaticRules {
     if (!(r.head() instanceof Var hv)) {
       return true; // a composite head: its parts are visited on their own
     }
-    String h = hv.name();
-    List<Term> path;
-    if (h.equals("input")) {
-      return false;
-    } else if (h.equals("data")) {
-      path = r.path();
-    } else if (ctx.imports().containsKey(h)) {
-      Ref imp = ctx.imports().get(h);
-      if (!(imp.head() instanceof Var iv) || !iv.name().equals("data")) {
-        return false;
-      }
-      path = new ArrayList<>(imp.path());
-      path.addAll(r.path());
-    } else if (ctx.ruleNames().contains(h)) {
-      path = new ArrayList<>();
-      for (String s : ctx.pkg()) {
-        path.add(new Str(s));
-      }
-      path.add(new Str(h));
-      path.addAll(r.path());
-    } else {
-      return true; // a local
+    List<Term> path = dataTerms(r, ctx);
+    if (path == null) {
+      // input (directly or through an import) is dynamic; anything else is a local
+      return !hv.name().equals("input") && !ctx.imports().containsKey(hv.name());
     }
     RuleNode n = root;
     for (Term t : path) {

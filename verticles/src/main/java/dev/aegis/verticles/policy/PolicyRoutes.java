@@ -88,8 +88,7 @@ public final class PolicyRoutes {
 
   private void upload(RoutingContext rc) {
     Principal p = ManagementAuth.principal(rc);
-    Future<JsonObject> f;
-    try {
+    answer(rc, 201, () -> {
       JsonObject b = Bodies.json(rc);
       Map<String, String> modules = PolicyModules.fromBody(b, true);
       String name = Bodies.optionalString(b, "name", 200);
@@ -101,7 +100,7 @@ public final class PolicyRoutes {
       boolean activate = Boolean.TRUE.equals(act);
       UUID tenant = tenant(p);
       String sha = PolicyModules.sha256(modules);
-      f = compile(modules)
+      return compile(modules)
           .compose(c -> store.insertVersion(tenant, name, description, PolicyModules.toJson(modules), sha,
               p.subject()))
           .compose(v -> audit.record(rc, p, p.tenantId(), "policy_uploaded", "allow", description,
@@ -117,20 +116,16 @@ public final class PolicyRoutes {
                 .map(c -> out.put("status", "active").put("active", true)
                     .put("revision", Long.toString(c.pointer().revision())));
           });
-    } catch (ApiError e) {
-      f = Future.failedFuture(e);
-    }
-    reply(rc, 201, f);
+    });
   }
 
   private void list(RoutingContext rc) {
     Principal p = ManagementAuth.principal(rc);
-    Future<JsonObject> f;
-    try {
+    answer(rc, 200, () -> {
       int limit = Bodies.intParam(rc, "limit", 100, 1, 1000);
       int offset = Bodies.intParam(rc, "offset", 0, 0, Integer.MAX_VALUE);
       UUID tenant = tenant(p);
-      f = store.versions(tenant, limit, offset).compose(list -> store.countVersions(tenant)
+      return store.versions(tenant, limit, offset).compose(list -> store.countVersions(tenant)
           .compose(total -> store.pointer(tenant).map(ptr -> {
             JsonArray items = new JsonArray();
             list.forEach(v -> items.add(v.toJson(false)));
@@ -142,70 +137,47 @@ public final class PolicyRoutes {
                     : ptr.shadowVersionId().toString())
                 .put("revision", ptr == null ? "0" : Long.toString(ptr.revision()));
           })));
-    } catch (ApiError e) {
-      f = Future.failedFuture(e);
-    }
-    reply(rc, 200, f);
+    });
   }
 
   private void get(RoutingContext rc) {
     Principal p = ManagementAuth.principal(rc);
-    Future<JsonObject> f;
-    try {
-      f = existing(tenant(p), Bodies.uuid(rc.pathParam("id"), "Policy version", true)).map(v -> v.toJson(true));
-    } catch (ApiError e) {
-      f = Future.failedFuture(e);
-    }
-    reply(rc, 200, f);
+    answer(rc, 200, () -> {
+      return existing(tenant(p), Bodies.uuid(rc.pathParam("id"), "Policy version", true)).map(v -> v.toJson(true));
+    });
   }
 
   private void activate(RoutingContext rc) {
     Principal p = ManagementAuth.principal(rc);
-    Future<JsonObject> f;
-    try {
+    answer(rc, 200, () -> {
       UUID tenant = tenant(p);
       UUID id = Bodies.uuid(rc.pathParam("id"), "Policy version", true);
-      f = changed(rc, p, store.activate(tenant, id, p.subject()), "policy_activated").map(PolicyRoutes::changeJson);
-    } catch (ApiError e) {
-      f = Future.failedFuture(e);
-    }
-    reply(rc, 200, f);
+      return changed(rc, p, store.activate(tenant, id, p.subject()), "policy_activated").map(PolicyRoutes::changeJson);
+    });
   }
 
   private void rollback(RoutingContext rc) {
     Principal p = ManagementAuth.principal(rc);
-    Future<JsonObject> f;
-    try {
-      f = changed(rc, p, store.rollback(tenant(p), p.subject()), "policy_rolled_back").map(PolicyRoutes::changeJson);
-    } catch (ApiError e) {
-      f = Future.failedFuture(e);
-    }
-    reply(rc, 200, f);
+    answer(rc, 200, () -> {
+      return changed(rc, p, store.rollback(tenant(p), p.subject()), "policy_rolled_back").map(PolicyRoutes::changeJson);
+    });
   }
 
   private void shadow(RoutingContext rc) {
     Principal p = ManagementAuth.principal(rc);
-    Future<JsonObject> f;
-    try {
+    answer(rc, 200, () -> {
       UUID tenant = tenant(p);
       UUID id = Bodies.uuid(rc.pathParam("id"), "Policy version", true);
-      f = changed(rc, p, store.setShadow(tenant, id, p.subject()), "policy_shadow_set").map(PolicyRoutes::changeJson);
-    } catch (ApiError e) {
-      f = Future.failedFuture(e);
-    }
-    reply(rc, 200, f);
+      return changed(rc, p, store.setShadow(tenant, id, p.subject()), "policy_shadow_set").map(PolicyRoutes::changeJson);
+    });
   }
 
   private void clearShadow(RoutingContext rc) {
     Principal p = ManagementAuth.principal(rc);
-    Future<JsonObject> f;
-    try {
-      f = changed(rc, p, store.setShadow(tenant(p), null, p.subject()), "policy_shadow_cleared")
+    answer(rc, 200, () -> {
+      return changed(rc, p, store.setShadow(tenant(p), null, p.subject()), "policy_shadow_cleared")
           .map(PolicyRoutes::changeJson);
-    } catch (ApiError e) {
-      f = Future.failedFuture(e);
-    }
-    reply(rc, 200, f);
+    });
   }
 
   /**
@@ -242,8 +214,7 @@ public final class PolicyRoutes {
 
   private void evaluate(RoutingContext rc) {
     Principal p = ManagementAuth.principal(rc);
-    Future<JsonObject> f;
-    try {
+    answer(rc, 200, () -> {
       JsonObject b = Bodies.json(rc);
       Object in = b.getValue("input");
       if (in != null && !(in instanceof JsonObject)) {
@@ -252,19 +223,16 @@ public final class PolicyRoutes {
       String query = Bodies.optionalString(b, "query", MAX_QUERY);
       UUID versionId = optionalUuid(b, "version_id");
       Value input = Values.fromJava(in == null ? new JsonObject() : in);
-      f = candidate(tenant(p), versionId, null).compose(c -> vertx.executeBlocking(() -> {
+      return candidate(tenant(p), versionId, null).compose(c -> vertx.executeBlocking(() -> {
         try {
           TenantDecision d = TenantDecision.evaluate(c.compiled(), input, QueryOptions.DEFAULT);
           return d.toJson().put("result", result(c.compiled(), query, input))
-              .put("version", c.versionId() == null ? null : c.version()).put("version_id", c.versionId());
+              .mergeIn(versionOf(c));
         } catch (RegoError e) {
           throw new Invalid(400, "policy_eval_error", e.getMessage(), errors(e));
         }
       }, false));
-    } catch (ApiError e) {
-      f = Future.failedFuture(e);
-    }
-    reply(rc, 200, f);
+    });
   }
 
   /** The value of {@code query} (default {@code data.aegis.tenant}): a data reference or rows. */
@@ -285,23 +253,18 @@ public final class PolicyRoutes {
 
   private void test(RoutingContext rc) {
     Principal p = ManagementAuth.principal(rc);
-    Future<JsonObject> f;
-    try {
+    answer(rc, 200, () -> {
       JsonObject b = Bodies.json(rc);
       Map<String, String> modules = PolicyModules.fromBody(b, false);
       UUID versionId = optionalUuid(b, "version_id");
-      f = candidate(tenant(p), versionId, modules).compose(c -> vertx.executeBlocking(() ->
-          PolicyTestRunner.run(c.compiled()).put("version", c.versionId() == null ? null : c.version()).put("version_id", c.versionId()), false));
-    } catch (ApiError e) {
-      f = Future.failedFuture(e);
-    }
-    reply(rc, 200, f);
+      return candidate(tenant(p), versionId, modules).compose(c -> vertx.executeBlocking(() ->
+          PolicyTestRunner.run(c.compiled()).mergeIn(versionOf(c)), false));
+    });
   }
 
   private void simulate(RoutingContext rc) {
     Principal p = ManagementAuth.principal(rc);
-    Future<JsonObject> f;
-    try {
+    answer(rc, 200, () -> {
       JsonObject b = Bodies.json(rc);
       Map<String, String> modules = PolicyModules.fromBody(b, false);
       UUID versionId = optionalUuid(b, "version_id");
@@ -317,13 +280,10 @@ public final class PolicyRoutes {
         throw ApiError.badRequest("validation_error", "'limit' must be an integer in [1, 5000]");
       }
       UUID tenant = tenant(p);
-      f = candidate(tenant, versionId, modules).compose(c -> store.recentDecisions(tenant, (int) limit)
+      return candidate(tenant, versionId, modules).compose(c -> store.recentDecisions(tenant, (int) limit)
           .compose(rows -> vertx.executeBlocking(() -> PolicySimulation.run(c.compiled(), rows)
-              .put("version", c.versionId() == null ? null : c.version()).put("version_id", c.versionId()), false)));
-    } catch (ApiError e) {
-      f = Future.failedFuture(e);
-    }
-    reply(rc, 200, f);
+              .mergeIn(versionOf(c)), false)));
+    });
   }
 
   /** The policy to evaluate: given modules, else the given version, else the tenant's active one. */
@@ -416,7 +376,28 @@ public final class PolicyRoutes {
     }
   }
 
-  /** Replies with the future's value; maps policy errors, store conflicts and a missing engine. */
+  /** {@code version} and {@code version_id} of the evaluated policy (null for given modules). */
+  private static JsonObject versionOf(TenantPolicy c) {
+    return new JsonObject().put("version", c.versionId() == null ? null : c.version())
+        .put("version_id", c.versionId());
+  }
+
+  /**
+   * Answers with what {@code action} produces; an {@link ApiError} thrown while preparing it
+   * (validation, parsing) is the answer.
+   */
+  private static <T> void answer(RoutingContext rc, int status,
+      java.util.function.Supplier<Future<T>> action) {
+    Future<T> f;
+    try {
+      f = action.get();
+    } catch (ApiError e) {
+      f = Future.failedFuture(e);
+    }
+    reply(rc, status, f);
+  }
+
+  /** Replies with the future's value; maps policy errors and store conflicts. */
   private static <T> void reply(RoutingContext rc, int status, Future<T> f) {
     f.onComplete(ar -> {
       if (ar.succeeded()) {
@@ -428,8 +409,6 @@ public final class PolicyRoutes {
         Envelope.error(rc, i.status, i.key, i.getMessage(), new JsonObject().put("errors", i.errors));
       } else if (t instanceof PgPolicyStore.Conflict c) {
         Envelope.error(rc, 409, c.key(), c.getMessage());
-      } else if (t instanceof UnsupportedOperationException) {
-        Envelope.error(rc, 503, "policy_engine_unavailable", "The Rego engine is not available");
       } else {
         Envelope.fail(rc, t);
       }

@@ -88,6 +88,11 @@ public record TenantDecision(String decision, JsonArray deny, JsonArray escalate
     } else {
       raw = entry == null ? null : String.valueOf(entry);
     }
+    return reportedId(raw);
+  }
+
+  /** {@code raw} under {@value #TENANT_PREFIX} (unchanged when already there; null stays null). */
+  public static String reportedId(String raw) {
     return raw == null || raw.startsWith(TENANT_PREFIX) ? raw : TENANT_PREFIX + raw;
   }
 

@@ -105,18 +105,39 @@ public final class RegoPolicyEngine implements PolicyEngine {
         : platformRevision + "+t" + live.revision();
     boolean cacheable = !ttl.isZero() && !platform.usesClock()
         && (live == null || !live.compiled().usesClock());
+    // the input document is built at most once per request, and only when something evaluates
+    InputDocument input = new InputDocument(in);
     Future<PolicyResult> result;
     try {
-      result = cache.get(DecisionCache.key(in, revision), cacheable, ttl,
-          () -> Future.succeededFuture(decide(in, live, revision)));
+      // the key (a digest of the action) is only worth computing when it can be used
+      result = cache.get(cacheable ? DecisionCache.key(in, revision) : null, cacheable, ttl,
+          () -> Future.succeededFuture(decide(input.get(), live, revision,
+              QueryOptions.bounded(MAX_STEPS, TIME_BUDGET_NANOS))));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     TenantPolicy shadow = tenants.shadow(in.tenantId());
     if (shadow != null) {
-      result = result.onSuccess(r -> shadow(in, shadow, r));
+      result = result.onSuccess(r -> shadow(in, input, shadow, r));
     }
     return result;
+  }
+
+  /** The request's input document, built on first use. */
+  private final class InputDocument {
+    private final PolicyInput in;
+    private Value doc;
+
+    InputDocument(PolicyInput in) {
+      this.in = in;
+    }
+
+    Value get() {
+      if (doc == null) {
+        doc = PolicyInputDocument.build(in, Instant.now(clock));
+      }
+      return doc;
+    }
   }
 
   /**
@@ -143,7 +164,9 @@ public final class RegoPolicyEngine implements PolicyEngine {
           r % 4 == 0 ? "critical" : "low", a[0], payload,
           dev.aegis.pipeline.detect.ActionText.of(null, payload), "warmup-" + r,
           a[0].equals("email.send") ? List.of("pii_card_number") : List.of());
-      decide(in, null, platformRevision, QueryOptions.DEFAULT); // cold: no time budget
+      // cold: no time budget
+      decide(PolicyInputDocument.build(in, Instant.now(clock)), null, platformRevision,
+          QueryOptions.DEFAULT);
       n++;
     }
     return n;
@@ -151,12 +174,12 @@ public final class RegoPolicyEngine implements PolicyEngine {
 
   /** Evaluates both layers (no cache). Throws when a policy fails or answers malformed. */
   public PolicyResult decide(PolicyInput in, TenantPolicy live, String revision) {
-    return decide(in, live, revision, QueryOptions.bounded(MAX_STEPS, TIME_BUDGET_NANOS));
+    return decide(PolicyInputDocument.build(in, Instant.now(clock)), live, revision,
+        QueryOptions.bounded(MAX_STEPS, TIME_BUDGET_NANOS));
   }
 
-  private PolicyResult decide(PolicyInput in, TenantPolicy live, String revision,
+  private PolicyResult decide(Value input, TenantPolicy live, String revision,
       QueryOptions options) {
-    Value input = PolicyInputDocument.build(in, Instant.now(clock));
     Value decision = platform.evalRef(DECISION_PATH, input, platformData, options);
     if (decision == null) {
       throw new PolicyOutput.MalformedOutput("platform decision is undefined");
@@ -179,7 +202,7 @@ public final class RegoPolicyEngine implements PolicyEngine {
     addHits(hits, t.escalate(), "escalate");
     boolean deny = TenantDecision.DENY.equals(t.decision());
     boolean platformDecided = !p.allowed() || (p.escalate() && !deny);
-    String ruleId = platformDecided ? p.ruleId() : tenantId(t.ruleId());
+    String ruleId = platformDecided ? p.ruleId() : t.ruleId();
     String reason = platformDecided ? p.reason() : t.reason();
     return new PolicyResult(p.allowed() && !deny, p.hardDeny() || deny,
         p.escalate() || !t.escalate().isEmpty(), ruleId, reason, p.riskAdjustment(),
@@ -189,22 +212,14 @@ public final class RegoPolicyEngine implements PolicyEngine {
   private static void addHits(List<RuleHit> hits, JsonArray entries, String effect) {
     for (Object e : entries) {
       if (e instanceof JsonObject o) {
-        String id = tenantId(String.valueOf(o.getValue("id", effect)));
+        String id = TenantDecision.reportedId(String.valueOf(o.getValue("id", effect)));
         hits.add(new RuleHit(id, "tenant_policy", severity(o.getValue("severity")), effect,
             o.getValue("reason") == null ? id : String.valueOf(o.getValue("reason"))));
       } else {
-        String id = tenantId(String.valueOf(e));
+        String id = TenantDecision.reportedId(String.valueOf(e));
         hits.add(new RuleHit(id, "tenant_policy", "high", effect, String.valueOf(e)));
       }
     }
-  }
-
-  /** The reported id of a tenant rule: always under {@value #TENANT_PREFIX}. */
-  static String tenantId(String id) {
-    if (id == null) {
-      return null;
-    }
-    return id.startsWith(TENANT_PREFIX) ? id : TENANT_PREFIX + id;
   }
 
   private static String severity(Object s) {
@@ -219,10 +234,10 @@ public final class RegoPolicyEngine implements PolicyEngine {
     return "high";
   }
 
-  private void shadow(PolicyInput in, TenantPolicy shadow, PolicyResult live) {
+  private void shadow(PolicyInput in, InputDocument input, TenantPolicy shadow,
+      PolicyResult live) {
     try {
-      Value input = PolicyInputDocument.build(in, Instant.now(clock));
-      TenantDecision t = TenantDecision.evaluate(shadow.compiled(), input,
+      TenantDecision t = TenantDecision.evaluate(shadow.compiled(), input.get(),
           QueryOptions.bounded(MAX_STEPS, TIME_BUDGET_NANOS));
       String liveDecision = live.hardDeny() || !live.allowed() ? "DENY"
           : live.escalate() ? "ESCALATE" : "ALLOW";
@@ -232,8 +247,7 @@ public final class RegoPolicyEngine implements PolicyEngine {
       if (!t.decision().equals(liveDecision)
           && !(TenantDecision.ALLOW.equals(t.decision()) && platformOnly)) {
         shadows.record(new ShadowDecision(in.tenantId(), in.requestId(), in.agentId(), in.tool(),
-            shadow.versionId(), shadow.version(), liveDecision, t.decision(),
-            tenantId(t.ruleId()),
+            shadow.versionId(), shadow.version(), liveDecision, t.decision(), t.ruleId(),
             t.reason(), Instant.now(clock)));
       }
     } catch (RuntimeException e) {
