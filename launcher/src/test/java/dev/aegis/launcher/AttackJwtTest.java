@@ -2,6 +2,7 @@ package dev.aegis.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aegis.verticles.identity.AttackTokens;
 import dev.aegis.verticles.identity.TokenService;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
